@@ -1,0 +1,1 @@
+"""Subcommands of the `productize` CLI; see `productize.cli`."""

@@ -1,0 +1,144 @@
+"""Django settings. Every value comes from a PRODUCTIZE_* variable (or DATABASE_URL); see README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from productize.envconfig import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    parse_database_url,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Where the SQLite database and other runtime files live.
+DATA_DIR = env_path("PRODUCTIZE_DATA_DIR", Path.cwd() / "data")
+
+DEBUG = env_bool("PRODUCTIZE_DEBUG", False)
+
+_secret = env_str("PRODUCTIZE_SECRET_KEY", "")
+if not _secret:
+    if not DEBUG and env_bool("PRODUCTIZE_REQUIRE_SECRET_KEY", False):
+        raise ConfigError("PRODUCTIZE_SECRET_KEY must be set in production")
+    # A development key: sessions do not survive a restart with a different key, which is fine
+    # for local use; production sets PRODUCTIZE_SECRET_KEY (and PRODUCTIZE_REQUIRE_SECRET_KEY=1).
+    _secret = "insecure-development-key-set-PRODUCTIZE_SECRET_KEY-in-production"  # noqa: S105
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env_list("PRODUCTIZE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("PRODUCTIZE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "productize.audit",
+    "productize.catalog",
+    "productize.ingest",
+    "productize.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "productize.urls"
+WSGI_APPLICATION = "productize.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+_database_url = env_str("DATABASE_URL", "")
+if _database_url:
+    _db = parse_database_url(_database_url)
+else:
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "productize.sqlite3")}
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
+    # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("PRODUCTIZE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000; PRAGMA mmap_size=268435456;"
+        ),
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("PRODUCTIZE_TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Security: safe defaults, stricter when served over HTTPS.
+HTTPS = env_bool("PRODUCTIZE_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Server and ingest.
+SERVE_HOST = env_str("PRODUCTIZE_HOST", "127.0.0.1")
+SERVE_PORT = env_int("PRODUCTIZE_PORT", 8000, minimum=1)
+SERVE_WORKERS = env_int("PRODUCTIZE_WORKERS", 2, minimum=1)
+WEBHOOK_SECRET = env_str("PRODUCTIZE_WEBHOOK_SECRET", "")
+PAGE_SIZE = env_int("PRODUCTIZE_PAGE_SIZE", 25, minimum=1)
+MAX_PAGE_SIZE = env_int("PRODUCTIZE_MAX_PAGE_SIZE", 200, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PRODUCTIZE_LOG_LEVEL", "INFO")},
+}
