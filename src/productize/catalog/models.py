@@ -103,6 +103,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["team", "person"], name="membership_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.team_id}"
+
 
 class Loop(Described):
     """Products grouped around a shared mission and its customers; loops nest."""
@@ -168,6 +171,9 @@ class ProductTag(models.Model):
             models.UniqueConstraint(fields=["tag", "product"], name="producttag_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.tag
+
 
 class Ownership(models.Model):
     """A custodian of a product or loop: a person or a team, as the descriptor names it."""
@@ -210,6 +216,9 @@ class Ownership(models.Model):
     def resolved(self) -> bool:
         """True when the named person or team exists in the catalog."""
         return self.person_id is not None or self.team_id is not None
+
+    def __str__(self) -> str:
+        return self.ref
 
 
 class Interface(models.Model):
@@ -261,3 +270,6 @@ class Consumption(models.Model):
             models.Index(fields=["interface"], name="consumption_interface"),
             models.Index(fields=["interface_ref"], name="consumption_ref"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id} consumes {self.interface_ref}"

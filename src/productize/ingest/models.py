@@ -93,6 +93,9 @@ class SourceFile(models.Model):
             models.UniqueConstraint(fields=["source", "path"], name="sourcefile_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.path
+
 
 class IngestProblem(models.Model):
     """A finding from an ingest run, located in a file, and tied to a product when known."""
