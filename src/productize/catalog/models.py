@@ -212,13 +212,13 @@ class Ownership(models.Model):
             models.Index(fields=["ref"], name="ownership_ref"),
         ]
 
+    def __str__(self) -> str:
+        return self.ref
+
     @property
     def resolved(self) -> bool:
         """True when the named person or team exists in the catalog."""
         return self.person_id is not None or self.team_id is not None
-
-    def __str__(self) -> str:
-        return self.ref
 
 
 class Interface(models.Model):
