@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -89,12 +90,17 @@ class ChannelKind(StrEnum):
 
 
 def _one_or_many(value: Any) -> Any:
-    """Let people write `x` where a list of one `x` is meant."""
+    """Let people write `x` where a list of one `x` is meant (and nothing for an empty list)."""
     if value is None:
         return []
-    if isinstance(value, str):
+    if isinstance(value, str | dict):
         return [value]
     return value
+
+
+def _none_is_empty(value: Any) -> Any:
+    """An empty section (`scope:` with nothing under it) means the section's defaults."""
+    return {} if value is None else value
 
 
 def _strip_text(value: Any) -> Any:
@@ -105,10 +111,25 @@ def _strip_text(value: Any) -> Any:
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=ID_MAX)]
 Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=500)]
-TextList = Annotated[list[ShortText], BeforeValidator(_one_or_many)]
-IdList = Annotated[list[Id], BeforeValidator(_one_or_many)]
-OwnerRef = Annotated[str, Field(pattern=OWNER_REF_PATTERN, max_length=ID_MAX + 7)]
-OwnerList = Annotated[list[OwnerRef], BeforeValidator(_one_or_many)]
+TextList = Annotated[
+    list[ShortText], BeforeValidator(_one_or_many, json_schema_input_type=str | list[str])
+]
+IdList = Annotated[list[Id], BeforeValidator(_one_or_many, json_schema_input_type=str | list[str])]
+
+
+def _owner_id_length(value: str) -> str:
+    """The id after an optional `person:`/`team:` prefix obeys the id length limit."""
+    if len(value.partition(":")[2] or value) > ID_MAX:
+        raise ValueError(f"an owner id has at most {ID_MAX} characters")
+    return value
+
+
+OwnerRef = Annotated[
+    str, Field(pattern=OWNER_REF_PATTERN, max_length=ID_MAX + 7), AfterValidator(_owner_id_length)
+]
+OwnerList = Annotated[
+    list[OwnerRef], BeforeValidator(_one_or_many, json_schema_input_type=str | list[str])
+]
 InterfaceRef = Annotated[str, Field(pattern=INTERFACE_REF_PATTERN, max_length=2 * ID_MAX + 1)]
 Url = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1, max_length=2_000)]
 Tag_ = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.+_-]*$", max_length=63)]
@@ -172,8 +193,20 @@ def _consumed_long_form(value: Any) -> Any:
 class Interfaces(Strict):
     """The interfaces the product provides and the ones it consumes."""
 
-    provides: list[ProvidedInterface] = Field(default_factory=list)
-    consumes: Annotated[list[ConsumedInterface], BeforeValidator(_consumed_long_form)] = Field(
+    provides: Annotated[
+        list[ProvidedInterface],
+        BeforeValidator(
+            _one_or_many,
+            json_schema_input_type=ProvidedInterface | list[ProvidedInterface] | None,
+        ),
+    ] = Field(default_factory=list)
+    consumes: Annotated[
+        list[ConsumedInterface],
+        BeforeValidator(
+            _consumed_long_form,
+            json_schema_input_type=str | ConsumedInterface | list[str | ConsumedInterface],
+        ),
+    ] = Field(
         default_factory=list,
         description="References `product-id/interface-name`; a plain string or "
         "`{interface: ..., why: ...}`.",
@@ -196,7 +229,12 @@ class Links(Strict):
     website: Url | None = None
     community: Url | None = None
     chat: Url | None = None
-    feedback: list[FeedbackChannel] = Field(default_factory=list)
+    feedback: Annotated[
+        list[FeedbackChannel],
+        BeforeValidator(
+            _one_or_many, json_schema_input_type=FeedbackChannel | list[FeedbackChannel] | None
+        ),
+    ] = Field(default_factory=list)
 
 
 class Brand(Strict):
@@ -274,7 +312,7 @@ class ProductDoc(_Document):
     name: ShortText
     mission: Text | None = Field(default=None, description="Plain enough for a five-year-old.")
     vision: Text | None = None
-    scope: Scope = Field(default_factory=Scope)
+    scope: Annotated[Scope, BeforeValidator(_none_is_empty)] = Field(default_factory=Scope)
     stage: Stage = Stage.IDEA
     alignment: Alignment | None = None
     loop: Id | None = None
@@ -283,13 +321,21 @@ class ProductDoc(_Document):
     )
     part_of: Id | None = Field(default=None, description="Parent product after a split.")
     audience: TextList = Field(default_factory=list, description="Who it serves.")
-    interfaces: Interfaces = Field(default_factory=Interfaces)
-    links: Links = Field(default_factory=Links)
-    brand: Brand = Field(default_factory=Brand)
-    resourcing: Resourcing = Field(default_factory=Resourcing)
-    steady_state: SteadyState = Field(default_factory=SteadyState)
-    tags: Annotated[list[Tag_], BeforeValidator(_one_or_many)] = Field(default_factory=list)
-    annotations: dict[Annotated[str, Field(max_length=200)], ShortText | Text] = Field(
+    interfaces: Annotated[Interfaces, BeforeValidator(_none_is_empty)] = Field(
+        default_factory=Interfaces
+    )
+    links: Annotated[Links, BeforeValidator(_none_is_empty)] = Field(default_factory=Links)
+    brand: Annotated[Brand, BeforeValidator(_none_is_empty)] = Field(default_factory=Brand)
+    resourcing: Annotated[Resourcing, BeforeValidator(_none_is_empty)] = Field(
+        default_factory=Resourcing
+    )
+    steady_state: Annotated[SteadyState, BeforeValidator(_none_is_empty)] = Field(
+        default_factory=SteadyState
+    )
+    tags: Annotated[
+        list[Tag_], BeforeValidator(_one_or_many, json_schema_input_type=str | list[str])
+    ] = Field(default_factory=list)
+    annotations: dict[Annotated[str, Field(max_length=200)], Text] = Field(
         default_factory=dict, description="Free-form key/value notes."
     )
 
