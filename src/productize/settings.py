@@ -93,6 +93,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000; PRAGMA mmap_size=268435456;"
         ),
     }
+# Persistent connections: opening one per request (and re-running SQLite's PRAGMAs) doubles
+# request latency; health checks drop connections the database has closed.
+_db["CONN_MAX_AGE"] = env_int("PRODUCTIZE_CONN_MAX_AGE", 600, minimum=0)
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -132,6 +136,9 @@ X_FRAME_OPTIONS = "DENY"
 SERVE_HOST = env_str("PRODUCTIZE_HOST", "127.0.0.1")
 SERVE_PORT = env_int("PRODUCTIZE_PORT", 8000, minimum=1)
 SERVE_WORKERS = env_int("PRODUCTIZE_WORKERS", 2, minimum=1)
+# Server-wide webhook secret: accepted in X-Productize-Secret for any source, and the key of
+# GitHub-style X-Hub-Signature-256 body signatures (per-source secrets are stored hashed).
+WEBHOOK_SECRET = env_str("PRODUCTIZE_WEBHOOK_SECRET", "")
 PAGE_SIZE = env_int("PRODUCTIZE_PAGE_SIZE", 25, minimum=1)
 MAX_PAGE_SIZE = env_int("PRODUCTIZE_MAX_PAGE_SIZE", 200, minimum=1)
 
