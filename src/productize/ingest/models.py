@@ -30,6 +30,8 @@ class Source(models.Model):
     # sha256 of the webhook secret; the secret itself is shown once, at creation.
     webhook_secret_hash = models.CharField(max_length=64, blank=True)
     last_commit = models.CharField(max_length=64, blank=True)
+    # Set by a webhook (or `productize source refresh --later`); the worker runs it next.
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,7 +87,14 @@ class SourceFile(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="files")
     path = models.CharField(max_length=1000)
     sha256 = models.CharField(max_length=64)
+    # Size and modification time when the hash was taken: when both are unchanged the file
+    # is not read again (as git does). 0 = unknown, always read (git checkouts, recent files).
+    size = models.BigIntegerField(default=0)
+    mtime_ns = models.BigIntegerField(default=0)
     product_slugs = models.JSONField(default=list, blank=True)
+    # Re-read on the next run even if unchanged: its documents were refused for reasons that
+    # may go away without the file changing (an id claimed elsewhere, a missing reference).
+    recheck = models.BooleanField(default=False)
     last_run = models.ForeignKey(IngestRun, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -113,6 +122,10 @@ class IngestProblem(models.Model):
     hint = models.TextField(blank=True)
     field = models.CharField(max_length=500, blank=True)
     product_slug = models.SlugField(max_length=63, blank=True, db_index=True)
+    # For a clash between sources: the other source, whose runs keep this problem up to date.
+    related_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # True while it is the latest word on that file: cleared when a later run re-reads the file.
     current = models.BooleanField(default=True)
 
