@@ -1,8 +1,11 @@
-"""URL routes: the web UI, the JSON API under /api/v1/, health and the admin."""
+"""URL routes: the web UI at /, the JSON API under /api/v1/, health and the admin."""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
+from django.urls import include, path
+
+from productize.accounts import views as accounts_views
+from productize.api.urls import urlpatterns as api_urlpatterns
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -17,4 +20,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("productize.accounts.urls")),
+    path("me/", accounts_views.me, name="me"),
+    path("audit/", include("productize.audit.urls")),
+    *api_urlpatterns,
+    path("", include("productize.web.urls")),
 ]
+
+# Errors outside a view's control (unknown URL, a crash): pages in the site's style, or the
+# API's JSON error shape under /api/.
+handler400 = "productize.web.views.errors.bad_request"
+handler403 = "productize.web.views.errors.permission_denied"
+handler404 = "productize.web.views.errors.page_not_found"
+handler500 = "productize.web.views.errors.server_error"

@@ -1,0 +1,283 @@
+"""Reading products: the filtered, searched, paged catalog and everything a product page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from django.db import connections
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from productize.catalog import search
+from productize.catalog.models import Consumption, Interface, Ownership, Product
+from productize.catalog.selectors.caching import version_cached
+from productize.catalog.selectors.filters import ProductFilters, narrow
+from productize.catalog.selectors.paging import Page, PageRequest, paginate
+from productize.catalog.selectors.stats import catalog_version
+from productize.ingest.models import IngestProblem
+
+Sort = Literal["relevance", "name"]
+# Fields the list does not show; leaving them out keeps each page's rows small.
+LIST_DEFERRED = (
+    "vision", "does", "does_not", "audience", "links", "brand", "resourcing", "steady_state",
+    "annotations", "search_text", "descriptor_hash",
+)  # fmt: skip
+CONSUMERS_SHOWN = 25
+PARTS_SHOWN = 50
+PROBLEMS_SHOWN = 50
+
+
+def owners_prefetch(lookup: str = "ownerships") -> Prefetch[str, QuerySet[Ownership]]:
+    """Prefetch owners with their person or team in one query."""
+    return Prefetch(lookup, queryset=Ownership.objects.select_related("person", "team"))
+
+
+def _list_queryset() -> QuerySet[Product]:
+    return (
+        Product.objects.select_related("loop")
+        .defer(*LIST_DEFERRED)
+        .prefetch_related(owners_prefetch())
+    )
+
+
+def product_page(
+    filters: ProductFilters,
+    request: PageRequest,
+    *,
+    sort: Sort | None = None,
+    version: int | None = None,
+) -> Page[Product]:
+    """One page of the catalog: filtered, searched, ranked by relevance or sorted by name.
+
+    Products come with their loop and owners. The page's ids and the total are cached per
+    catalog version, so a repeated view costs three small queries (version, rows, owners).
+    """
+    if version is None:
+        version = catalog_version()
+    sort = sort or ("relevance" if filters.q else "name")
+    key = f"{filters.cache_key()}|{sort}|{request.page}|{request.size}"
+    ids, total = version_cached(
+        "page", version, key, lambda: _page_ids(filters, request, sort, version)
+    )
+    by_id = {product.id: product for product in _list_queryset().filter(id__in=ids)}
+    items = [by_id[i] for i in ids if i in by_id]
+    return Page(items=items, total=total, page=max(request.page, 1), page_size=request.size)
+
+
+def product_count(filters: ProductFilters, *, version: int | None = None) -> int:
+    """How many products match the filters (cached per catalog version)."""
+    if version is None:
+        version = catalog_version()
+    return version_cached("count", version, filters.cache_key(), lambda: _count(filters))
+
+
+def _count(filters: ProductFilters) -> int:
+    query = filters.search
+    if query.terms and not replace(filters, q="").active:
+        # The search alone: counted inside the index, without visiting the product table.
+        return search.count_matching(query, connections[Product.objects.db].vendor)
+    return matching(filters, counting=True).count()
+
+
+def matching(filters: ProductFilters, *, counting: bool = False) -> QuerySet[Product]:
+    """The products that match every filter and the search, unordered."""
+    narrowed = narrow(Product.objects.all(), filters, counting=counting)
+    query = filters.search
+    if not query.active:
+        return narrowed
+    if not query.terms:
+        return narrowed.none()
+    return search.filter_matching(narrowed, query)
+
+
+def _page_ids(
+    filters: ProductFilters, request: PageRequest, sort: Sort, version: int
+) -> tuple[list[int], int]:
+    query = filters.search
+    if query.active and query.terms and sort == "relevance":
+        others = replace(filters, q="")
+        narrowed = narrow(Product.objects.all(), others) if others.active else None
+        ids = search.ranked_ids(narrowed, query, limit=request.size, offset=request.offset)
+    else:
+        ordered = matching(filters).order_by("name", "id").values_list("id", flat=True)
+        ids = list(ordered[request.offset : request.offset + request.size])
+    if request.page <= 1 and len(ids) < request.size:
+        return ids, len(ids)  # a short first page is the whole list
+    return ids, product_count(filters, version=version)
+
+
+# --- one product ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ProvidedInterface:
+    """An interface the product provides, with (the first of) the products that consume it."""
+
+    interface: Interface
+    consumers: list[Consumption]
+    consumer_count: int
+
+    @property
+    def more_consumers(self) -> int:
+        """How many consumers are not listed."""
+        return self.consumer_count - len(self.consumers)
+
+
+@dataclass(slots=True)
+class ProductDetail:
+    """Everything the product page and the product API show about one product."""
+
+    product: Product
+    owners: list[Ownership]
+    provides: list[ProvidedInterface]
+    consumes: list[Consumption]
+    parts: list[Product]
+    part_count: int
+    problems: list[IngestProblem]
+    problem_count: int
+    unresolved: list[str] = field(default_factory=list)
+
+
+def _product_base() -> QuerySet[Product]:
+    return Product.objects.select_related("loop", "part_of", "source")
+
+
+def product_get(slug: str) -> Product | None:
+    """The product with this id (slug), with its loop, parent and source; None when unknown."""
+    return _product_base().filter(slug=slug).first()
+
+
+def product_detail(slug: str) -> ProductDetail | None:
+    """A product with owners, interfaces both ways, parts and current problems (8 queries)."""
+    product = product_get(slug)
+    if product is None:
+        return None
+    owners = list(product.ownerships.select_related("person", "team"))
+    interfaces = list(
+        Interface.objects.filter(product=product)
+        .annotate(consumer_count=Count("consumptions"))
+        .order_by("position", "id")
+    )
+    consumers = _first_consumers([i.id for i in interfaces if i.consumer_count])
+    provides = [
+        ProvidedInterface(
+            interface=interface,
+            consumers=consumers.get(interface.id, []),
+            consumer_count=interface.consumer_count,
+        )
+        for interface in interfaces
+    ]
+    consumes = list(
+        Consumption.objects.filter(consumer=product)
+        .select_related("interface__product")
+        .order_by("position", "id")
+    )
+    parts_qs = Product.objects.filter(part_of=product).only("slug", "name", "stage", "mission")
+    parts = list(parts_qs.order_by("name")[: PARTS_SHOWN + 1])
+    part_count = len(parts) if len(parts) <= PARTS_SHOWN else parts_qs.count()
+    problems_qs = IngestProblem.objects.filter(product_slug=product.slug, current=True)
+    ordered_problems = problems_qs.select_related("source", "related_source").order_by(
+        "path", "line", "column"
+    )
+    problems = list(ordered_problems[: PROBLEMS_SHOWN + 1])
+    problem_count = len(problems) if len(problems) <= PROBLEMS_SHOWN else problems_qs.count()
+    unresolved = _unresolved(product, owners, consumes)
+    return ProductDetail(
+        product=product,
+        owners=owners,
+        provides=provides,
+        consumes=consumes,
+        parts=parts[:PARTS_SHOWN],
+        part_count=part_count,
+        problems=problems[:PROBLEMS_SHOWN],
+        problem_count=problem_count,
+        unresolved=unresolved,
+    )
+
+
+def _first_consumers(interface_ids: list[int]) -> dict[int, list[Consumption]]:
+    """Up to CONSUMERS_SHOWN consumers of each interface, by name (two queries).
+
+    A hub interface may have thousands of consumers; the page lists some and links to the
+    catalog filtered by `consumes` for the rest. One `LIMIT` per interface, glued with
+    UNION ALL, reads only those rows from the consumption index; a window function over a
+    hub's whole partition would read them all on every page view.
+    """
+    if not interface_ids:
+        return {}
+    part = (
+        "SELECT * FROM (SELECT id FROM catalog_consumption WHERE interface_id = %s "
+        "ORDER BY id LIMIT %s) AS first_{n}"
+    )
+    sql = " UNION ALL ".join(part.format(n=n) for n in range(len(interface_ids)))
+    params: list[int] = []
+    for interface_id in interface_ids:
+        params += [interface_id, CONSUMERS_SHOWN]
+    with connections[Consumption.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    rows = Consumption.objects.filter(id__in=ids).select_related("consumer")
+    consumers: dict[int, list[Consumption]] = {}
+    for consumption in sorted(rows, key=lambda c: (c.consumer.name.lower(), c.id)):
+        assert consumption.interface_id is not None  # picked through it
+        consumers.setdefault(consumption.interface_id, []).append(consumption)
+    return consumers
+
+
+def _unresolved(
+    product: Product, owners: list[Ownership], consumes: list[Consumption]
+) -> list[str]:
+    """References the descriptor makes that name nothing in the catalog (yet)."""
+    found: list[str] = []
+    if product.loop_ref and product.loop_id is None:
+        found.append(f"loop `{product.loop_ref}`")
+    if product.part_of_ref and product.part_of_id is None:
+        found.append(f"part_of `{product.part_of_ref}`")
+    found.extend(f"owner `{o.ref}`" for o in owners if not o.resolved)
+    found.extend(f"interface `{c.interface_ref}`" for c in consumes if c.interface_id is None)
+    return found
+
+
+def interface_consumers(interface: Interface, request: PageRequest) -> Page[Consumption]:
+    """One page of the products that consume an interface, by name."""
+    qs = (
+        Consumption.objects.filter(interface=interface)
+        .select_related("consumer")
+        .order_by("consumer__name", "id")
+    )
+    return paginate(qs, request)
+
+
+def interface_get(product_slug: str, name: str) -> Interface | None:
+    """The interface `product/name` with its product, or None."""
+    return (
+        Interface.objects.select_related("product")
+        .annotate(consumer_count=Count("consumptions"))
+        .filter(ref=f"{product_slug}/{name}")
+        .first()
+    )
+
+
+def interface_page(
+    request: PageRequest,
+    *,
+    kind: str = "",
+    stability: str = "",
+    product: str = "",
+) -> Page[Interface]:
+    """One page of interfaces across the catalog, by reference, optionally narrowed."""
+    qs = Interface.objects.select_related("product")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if stability:
+        qs = qs.filter(stability=stability)
+    if product:
+        qs = qs.filter(product__slug=product)
+    ordered = qs.annotate(consumer_count=Count("consumptions")).order_by("ref")
+    return paginate(ordered, request, counted=qs)
+
+
+def products_owned(condition: Q, request: PageRequest) -> Page[Product]:
+    """One page of the products matching an ownership condition, by name."""
+    qs = _list_queryset().filter(condition).order_by("name", "id")
+    return paginate(qs, request, counted=Product.objects.filter(condition))

@@ -1,0 +1,30 @@
+"""Web UI routes."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from productize.web.views import assessment, catalog, graph, home, ingest, organization, products
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("catalog/", catalog.catalog, name="catalog"),
+    path("products/", products.products_index, name="products"),
+    path("products/<slug:slug>/", products.product, name="product"),
+    path("products/<slug:slug>/impact/", graph.product_impact, name="product-impact"),
+    path("map/", graph.org_map, name="map"),
+    path("assessment/", assessment.organisation, name="assessment"),
+    path("assessment/products/", assessment.products, name="assessment-products"),
+    path("loops/", organization.loops, name="loops"),
+    path("loops/<slug:slug>/", organization.loop, name="loop"),
+    path("teams/", organization.teams, name="teams"),
+    path("teams/<slug:slug>/", organization.team, name="team"),
+    path("people/", organization.people, name="people"),
+    path("people/<slug:slug>/", organization.person, name="person"),
+    path("sources/", ingest.sources, name="sources"),
+    path("sources/<int:source_id>/", ingest.source, name="source"),
+    path("runs/", ingest.runs, name="runs"),
+    path("runs/<int:run_id>/", ingest.run, name="run"),
+]
