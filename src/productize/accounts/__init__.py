@@ -1,0 +1,1 @@
+"""Users, their link to catalog people, roles and API tokens."""
