@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from productize.domain.graph import ProductGraph
 
@@ -31,16 +31,20 @@ class GraphPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     no_cycles: bool = Field(
-        default=False, alias=NO_CYCLES, description="Products must not depend on each other."
+        default=False,
+        validation_alias=AliasChoices("no_cycles", NO_CYCLES),
+        description="Products must not depend on each other.",
     )
     no_experimental_from_maintained: bool = Field(
         default=False,
-        alias=NO_EXPERIMENTAL_FROM_MAINTAINED,
+        validation_alias=AliasChoices(
+            "no_experimental_from_maintained", NO_EXPERIMENTAL_FROM_MAINTAINED
+        ),
         description="A maintained product must not consume an experimental interface.",
     )
     max_fan_out: int | None = Field(
         default=None,
-        alias=MAX_FAN_OUT,
+        validation_alias=AliasChoices("max_fan_out", MAX_FAN_OUT),
         ge=1,
         le=10_000,
         description="The most products one product may depend on.",

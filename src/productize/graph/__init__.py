@@ -1,0 +1,1 @@
+"""The product graph on the stored catalog: queries, pictures, policies, interface changes."""
