@@ -1,0 +1,1 @@
+"""Assessment results and their history: is each product really a product yet?"""

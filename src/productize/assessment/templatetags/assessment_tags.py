@@ -1,0 +1,53 @@
+"""`{% scorecard product %}`: the assessment panel of the product page (two queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from productize.assessment import selectors
+from productize.assessment.charts import history_chart
+from productize.catalog.models import Product
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "met": "met",
+    "partly-met": "partly met",
+    "not-met": "not met",
+    "not-expected": "not expected yet",
+    "not-applicable": "not applicable",
+    "no-data": "no data yet",
+}
+
+
+@register.inclusion_tag("web/assessment/scorecard.html")
+def scorecard(product: Product) -> dict[str, Any]:
+    """The current result with each characteristic, the next steps and the history chart."""
+    current = selectors.current_for(product)
+    history = selectors.recent_history(product) if current is not None else []
+    characteristics = []
+    if current is not None:
+        for c in current.result.get("characteristics", []):
+            characteristics.append(
+                {
+                    **c,
+                    "label": STATUS_LABELS.get(c["status"], c["status"]),
+                    "evidence": [e for r in c.get("rules", []) for e in r.get("evidence", [])],
+                    "steps": [
+                        r["next_step"]
+                        for r in c.get("rules", [])
+                        if r.get("next_step") and r["status"] in ("not-met", "partly-met")
+                    ],
+                }
+            )
+    return {
+        "product": product,
+        "current": current,
+        "level_title": selectors.level_title(current.level) if current else "",
+        "characteristics": characteristics,
+        "next_steps": (current.result.get("next_steps", []) if current else [])[:3],
+        "chart": history_chart(history),
+        "history": history[::-1][:5],
+    }
