@@ -18,7 +18,18 @@ from productize import __version__
 # Order is the order shown in `productize --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "check",
+    "assess",
     "schema",
+    "ingest",
+    "source",
+    "worker",
+    "export",
+    "graph",
+    "serve",
+    "createuser",
+    "token",
+    "demo",
+    "manage",
 )
 
 EXIT_OK = 0

@@ -42,18 +42,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "productize.accounts",
     "productize.audit",
     "productize.catalog",
     "productize.ingest",
+    "productize.assessment",
+    "productize.graph",
     "productize.web",
 ]
 
 MIDDLEWARE = [
+    "productize.accounts.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "productize.accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "productize.accounts.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -131,6 +137,30 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("PRODUCTIZE_HSTS_PRELOAD", False)
+# No inline scripts or styles anywhere: templates load app.js/app.css; htmx is configured not
+# to inject styles or evaluate scripts.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+# Accounts: sign-in, who may read, sign-in attempt limit, and mail for password resets.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "me"
+LOGOUT_REDIRECT_URL = "accounts:login"
+ANONYMOUS_READ = env_bool("PRODUCTIZE_ANONYMOUS_READ", False)
+SIGNIN_MAX_ATTEMPTS = env_int("PRODUCTIZE_SIGNIN_MAX_ATTEMPTS", 5, minimum=1)
+SIGNIN_WINDOW_MINUTES = env_int("PRODUCTIZE_SIGNIN_WINDOW_MINUTES", 15, minimum=1)
+EMAIL_BACKEND = env_str(
+    "PRODUCTIZE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("PRODUCTIZE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PRODUCTIZE_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("PRODUCTIZE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("PRODUCTIZE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PRODUCTIZE_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("PRODUCTIZE_EMAIL_FROM", "productize@localhost")
 
 # Server and ingest.
 SERVE_HOST = env_str("PRODUCTIZE_HOST", "127.0.0.1")

@@ -24,6 +24,9 @@ examples:
   productize check --format json . > report.json
   productize check --strict                 fail on warnings too
   productize check --partial product.yaml   a repository holding only part of the catalog
+  productize check --against origin/main    also report breaking API changes since main
+  productize check --assess --min-level established   scorecards; fail below a level
+  productize check --assess --format sarif . > assess.sarif
 
 descriptor files: product.yaml, organization.yaml (or organisation.yaml) and
 *.productize.yaml, each also as .yml; .git, node_modules, vendor and dot-directories
@@ -54,12 +57,33 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("text", "json", "github"),
+        choices=("text", "json", "github", "junit", "sarif"),
         default="text",
-        help="text for people (default), json for tools, github for workflow annotations",
+        help="text for people (default), json for tools, github for workflow annotations; "
+        "junit and sarif with --assess",
+    )
+    parser.add_argument(
+        "--assess",
+        action="store_true",
+        help="after the check, print each product's scorecard (evidence from the working tree)",
+    )
+    parser.add_argument(
+        "--min-level",
+        choices=("none", "idea", "prototype", "established", "growing", "maintained"),
+        default=None,
+        metavar="LEVEL",
+        help="with --assess: exit 1 when any product is below LEVEL "
+        "(none, idea, prototype, established, growing, maintained)",
     )
     parser.add_argument(
         "--strict", action="store_true", help="count warnings as errors (exit 1 on warnings)"
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        default=None,
+        help="also compare each interface's spec file with git revision REV and report "
+        "breaking changes (errors for stable interfaces, warnings otherwise)",
     )
     parser.add_argument(
         "--partial",
@@ -88,10 +112,23 @@ def handle(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("productize check: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    if not args.assess and (args.format in ("junit", "sarif") or args.min_level):
+        print(
+            "productize check: error: --format junit/sarif and --min-level need --assess",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.assess:
+        return _assess(args)
     with _progress() as progress:
         report = check_paths(
             args.paths, strict=args.strict, partial=args.partial, jobs=args.jobs, progress=progress
         )
+    from productize.commands.graph_check import add_graph_findings
+
+    if problem := add_graph_findings(report, args.paths, against=args.against):
+        print(f"productize check: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if report.files == 0:
         print(
             "productize check: no descriptor files found (product.yaml, organization.yaml, "
@@ -109,6 +146,22 @@ def handle(args: argparse.Namespace) -> int:
     else:
         _print_text(report, out)
     return EXIT_OK if report.ok else EXIT_ERRORS
+
+
+def _assess(args: argparse.Namespace) -> int:
+    """`--assess`: validate first (errors are reported on stderr), then print scorecards."""
+    from productize.commands.check_assess import assess_paths, write_report
+    from productize.domain.assessment import Level
+    from productize.domain.checker import check_paths
+
+    report = check_paths(args.paths, strict=args.strict, partial=args.partial, jobs=args.jobs)
+    for finding in report.findings:
+        if str(finding.severity) == "error":
+            print(finding.render(), file=sys.stderr)
+    level = Level(args.min_level) if args.min_level else None
+    scorecards = assess_paths(args.paths, level)
+    write_report(scorecards, args.format, sys.stdout)
+    return EXIT_OK if report.ok and scorecards.ok else EXIT_ERRORS
 
 
 def summary(report: Any) -> str:

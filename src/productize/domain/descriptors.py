@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from productize.domain.graph_policy import GraphPolicy
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_MAX = 63
 INTERFACE_REF_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -274,6 +276,9 @@ class OrganizationDoc(_Document):
     kind: Literal["organization"]
     name: ShortText
     mission: Text
+    policies: GraphPolicy | None = Field(
+        default=None, description="Graph policies `productize check` and the server enforce."
+    )
 
 
 class LoopDoc(_Document):
