@@ -82,6 +82,8 @@ def handle(args: argparse.Namespace) -> int:
         return 2
     # Settings are read when Django starts: point them at the demo's own SQLite file first.
     os.environ["PRODUCTIZE_DATA_DIR"] = str(data_dir)
+    # A newcomer should see the catalog before signing in; the demo users show the roles.
+    os.environ.setdefault("PRODUCTIZE_ANONYMOUS_READ", "1")
     if os.environ.pop("DATABASE_URL", None):
         print("productize demo: ignoring DATABASE_URL; the demo uses its own SQLite file")
     setup_django()

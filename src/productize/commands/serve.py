@@ -117,6 +117,11 @@ def prepare_and_serve(args: argparse.Namespace) -> int:
         return 2
     migrate_quietly()
     call_command("collectstatic", interactive=False, verbosity=0)
+    from productize.accounts.bootstrap import first_admin_hint
+
+    hint = first_admin_hint()
+    if hint:
+        print(hint, flush=True)
     command = granian_command(host, port, workers, threads)
     shown = f"[{host}]" if ":" in host else host
     print(f"serving on http://{shown}:{port}/ with {workers} worker(s); Ctrl-C stops", flush=True)
