@@ -24,7 +24,8 @@ lint: $(STAMP)  ## ruff (lint + format check), mypy, migrations check
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m django makemigrations --check --dry-run --settings=productize.settings
+	mkdir -p $(VENV)/lint-data
+	PRODUCTIZE_DATA_DIR=$(VENV)/lint-data $(BIN)/python -m django makemigrations --check --dry-run --settings=productize.settings
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
