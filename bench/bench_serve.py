@@ -186,7 +186,13 @@ def main() -> int:
 
     db = "postgres" if args.database_url else "sqlite"
     data_dir = OUT / f"serve-{args.products}-{db}"
-    env = {**os.environ, "PRODUCTIZE_DATA_DIR": str(data_dir), "PRODUCTIZE_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PRODUCTIZE_DATA_DIR": str(data_dir),
+        "PRODUCTIZE_LOG_LEVEL": "WARNING",
+        # Reads as an anonymous visitor (an organisation may allow it); no sign-in per request.
+        "PRODUCTIZE_ANONYMOUS_READ": "1",
+    }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     prepare(args.products, env, data_dir)
