@@ -61,6 +61,28 @@ def synthetic(
     return nodes, interfaces, sorted(consumes)
 
 
+def hub_shaped(
+    products: int, edges: int, seed: int = 5
+) -> tuple[list[ProductNode], list[InterfaceNode], list[tuple[str, str]]]:
+    """The catalog shape of `bench_graph.py` (same draws): most edges go to the first
+    products, so the top hub has ~74,000 products within two hops; 50 back edges."""
+    rng = random.Random(seed)
+    nodes = [
+        ProductNode(f"p-{i:06}", f"Product {i}", STAGES[i % 5], (f"owner-{i % 2000}",))
+        for i in range(products)
+    ]
+    interfaces = [InterfaceNode(f"p-{i:06}/api", "api", "stable") for i in range(products)]
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < edges:
+        consumer = rng.randrange(1, products)
+        provider = min(int(consumer * rng.random() ** 4), consumer - 1)
+        pairs.add((consumer, provider))
+    for _ in range(50):
+        provider = rng.randrange(products // 2, products)
+        pairs.add((rng.randrange(0, 200), provider))
+    return nodes, interfaces, [(f"p-{c:06}", f"p-{p:06}/api") for c, p in sorted(pairs)]
+
+
 def timed(label: str, func: Callable[[], T], repeat: int = 1) -> T:
     """Run `func` `repeat` times, print the median, return the last result."""
     times = []
@@ -99,6 +121,24 @@ def main() -> None:
         21,
     )
     timed("2-hop neighbourhood + SVG, top hub", lambda: neighbourhood_svg(graph, top, depth=2), 5)
+    shaped = ProductGraph.from_edges(*hub_shaped(args.products, args.edges))
+    hub = shaped.hubs(1, by="direct")[0].slug
+    within = len(shaped.neighbours(hub, 2).slugs)
+    print(f"  bench_graph.py's catalog shape: hub {hub}, {within} products within 2 hops")
+    timed(
+        "  2-hop neighbourhood (full walk), bench_graph hub", lambda: shaped.neighbours(hub, 2), 5
+    )
+    if hasattr(shaped, "neighbourhood_sample"):
+        timed(
+            "  2-hop neighbourhood sample, bench_graph hub",
+            lambda: shaped.neighbourhood_sample(hub, 2),
+            11,
+        )
+    timed(
+        "  2-hop neighbourhood + SVG, bench_graph hub",
+        lambda: neighbourhood_svg(shaped, hub, depth=2),
+        11,
+    )
     timed("organisation map + SVG (whole catalog)", lambda: render(org_map_picture(graph)), 3)
     found = timed("cycle detection, whole catalog", graph.cycles, 3)
     print("  cycles", len(found), "largest", max((len(c.products) for c in found), default=0))

@@ -15,6 +15,7 @@ interface is not a dependency.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -28,9 +29,12 @@ from productize.domain.graph.nodes import (
     InterfaceNode,
     Link,
     Neighbourhood,
+    NeighbourhoodSample,
     Outlier,
     ProductNode,
     Reach,
+    SampleColumn,
+    SampleLink,
     UnknownNodeError,
 )
 
@@ -360,6 +364,171 @@ class ProductGraph:
             frontier = following
         del seen[start]
         return {names[p]: level for p, level in seen.items()}
+
+    def neighbourhood_sample(
+        self,
+        slug: str,
+        depth: int = 1,
+        direction: Direction = "both",
+        limit: int = 12,
+        names: int = 20,
+    ) -> NeighbourhoodSample:
+        """The neighbourhood as a picture needs it, without materialising every link.
+
+        Same columns, members and links as `neighbours` (a link joins a member of one layer
+        to a member of the next), but walked over integer ids: every column is counted
+        exactly and ranked by its members' links within the picture, then at most `limit`
+        members are named (`limit - 1` and a "+N more" when the column is larger), and only
+        the links between two named members are built one by one; links with a hidden end
+        are counted per named end and interface, links between hidden ends per column.
+        """
+        if depth < 0:
+            raise ValueError("depth must be >= 0")
+        limit = max(limit, 1)
+        center = self._index(slug)
+        columns = {0: SampleColumn(0, 1, (slug,))}
+        links: list[SampleLink] = []
+        hidden_links: dict[int, int] = {}
+        for upstream in (True, False):
+            if direction == ("downstream" if upstream else "upstream"):
+                continue
+            self._sample_side(center, depth, upstream, limit, names, columns, links, hidden_links)
+        return NeighbourhoodSample(slug, depth, columns, tuple(links), hidden_links)
+
+    def _sample_side(
+        self,
+        center: int,
+        depth: int,
+        upstream: bool,
+        limit: int,
+        names: int,
+        columns: dict[int, SampleColumn],
+        links: list[SampleLink],
+        hidden_links: dict[int, int],
+    ) -> None:
+        """One side of `neighbourhood_sample`: count, rank, then build the named links."""
+        provides, consumes, consumers = self._provides, self._consumes, self._consumers
+        provider_of, declared = self._provider, self._interfaces
+        count = len(self._nodes)
+        level_of = [-1] * count
+        level_of[center] = 0
+        degree = [0] * count  # links within the picture, per member of this side
+        layers: list[list[int]] = [[center]]
+        per_layer: list[int] = []  # links from layer k to layer k + 1
+        frontier = [center]
+        for level in range(1, depth + 1):
+            following: list[int] = []
+            for p in frontier:
+                d = 0  # p's links outwards
+                if upstream:
+                    for i in consumes[p]:
+                        other = provider_of[i]
+                        if other == p or declared[i] is None:
+                            continue
+                        known = level_of[other]
+                        if known < 0:
+                            level_of[other] = level
+                            following.append(other)
+                        elif known != level:
+                            continue
+                        degree[other] += 1
+                        d += 1
+                else:
+                    for i in provides[p]:
+                        for other in consumers[i]:
+                            if other == p:
+                                continue
+                            known = level_of[other]
+                            if known < 0:
+                                level_of[other] = level
+                                following.append(other)
+                            elif known != level:
+                                continue
+                            degree[other] += 1
+                            d += 1
+                degree[p] += d
+            if not following:
+                break
+            layers.append(following)
+            # So far the new layer's degrees count only its links inwards.
+            per_layer.append(sum([degree[o] for o in following]))
+            frontier = following
+
+        slugs, refs = self._slugs, self._refs
+        sign = -1 if upstream else 1
+        shown_at = {center}  # the named members of this side (a few per column)
+        for level in range(1, len(layers)):
+            members = layers[level]
+            if len(members) <= limit:
+                shown = sorted(members, key=lambda p: (-degree[p], p))
+            else:
+                # Ids follow slug order: one integer key gives "most links, then slug".
+                keys = [p - degree[p] * count for p in members]
+                shown = [key % count for key in heapq.nsmallest(limit - 1, keys)]
+            for p in shown:
+                shown_at.add(p)
+            first = [p for p in heapq.nsmallest(names + len(shown), members) if p not in shown_at]
+            columns[sign * level] = SampleColumn(
+                sign * level,
+                len(members),
+                tuple(slugs[p] for p in shown),
+                tuple(slugs[p] for p in first[:names]),
+            )
+
+        for level in range(len(layers) - 1):
+            inner, outer = layers[level], layers[level + 1]
+            column = -(level + 1) if upstream else level  # the providers' column
+            both: list[tuple[int, int, int]] = []  # (provider, interface, consumer), both shown
+            # A hidden end is grouped: (shown member, interface) -> how many links.
+            to_hidden: dict[tuple[int, int], int] = {}  # (shown provider, interface)
+            from_hidden: dict[tuple[int, int], int] = {}  # (shown consumer, interface)
+            # Inner members' links outwards, then outer members' links inwards (to hidden).
+            for p in inner:
+                if p not in shown_at:
+                    continue
+                if upstream:  # p consumes from outer providers
+                    for i in consumes[p]:
+                        q = provider_of[i]
+                        if q != p and declared[i] is not None and level_of[q] == level + 1:
+                            if q in shown_at:
+                                both.append((q, i, p))
+                            else:
+                                from_hidden[(p, i)] = from_hidden.get((p, i), 0) + 1
+                else:  # p provides to outer consumers
+                    for i in provides[p]:
+                        for c in consumers[i]:
+                            if c != p and level_of[c] == level + 1:
+                                if c in shown_at:
+                                    both.append((p, i, c))
+                                else:
+                                    to_hidden[(p, i)] = to_hidden.get((p, i), 0) + 1
+            for o in outer:
+                if o not in shown_at:
+                    continue
+                if upstream:  # o provides to inner consumers
+                    for i in provides[o]:
+                        for c in consumers[i]:
+                            if c != o and level_of[c] == level and c not in shown_at:
+                                to_hidden[(o, i)] = to_hidden.get((o, i), 0) + 1
+                else:  # o consumes from inner providers
+                    for i in consumes[o]:
+                        q = provider_of[i]
+                        if (
+                            q != o
+                            and declared[i] is not None
+                            and level_of[q] == level
+                            and q not in shown_at
+                        ):
+                            from_hidden[(o, i)] = from_hidden.get((o, i), 0) + 1
+            links.extend(SampleLink(slugs[q], refs[i], slugs[c], column) for q, i, c in both)
+            links.extend(
+                SampleLink(slugs[q], refs[i], None, column, n) for (q, i), n in to_hidden.items()
+            )
+            links.extend(
+                SampleLink(None, refs[i], slugs[c], column, n) for (c, i), n in from_hidden.items()
+            )
+            touching = len(both) + sum(to_hidden.values()) + sum(from_hidden.values())
+            hidden_links[column] = per_layer[level] - touching
 
     def impact(self, target: str) -> Impact:
         """Who depends on `target`: a product slug, or an interface ref `product/name`."""

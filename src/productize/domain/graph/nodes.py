@@ -110,6 +110,54 @@ class Neighbourhood:
 
 
 @dataclass(frozen=True, slots=True)
+class SampleColumn:
+    """One column of a neighbourhood sample: every member counted, only the best few named.
+
+    `column` is negative for providers (`-depth`), positive for consumers, 0 for the centre.
+    `shown` are the best connected members (most links within the picture, then slug);
+    `hidden_first` the first hidden members by slug (for a tooltip).
+    """
+
+    column: int
+    total: int
+    shown: tuple[str, ...]
+    hidden_first: tuple[str, ...] = ()
+
+    @property
+    def hidden(self) -> int:
+        """How many members the column does not show."""
+        return self.total - len(self.shown)
+
+
+@dataclass(frozen=True, slots=True)
+class NeighbourhoodSample:
+    """A bounded view of a neighbourhood for pictures: exact counts, a few named members.
+
+    `links` hold every link with at least one shown end, those with a hidden end grouped by
+    shown end and interface (see `SampleLink`); `hidden_links` counts, per provider column,
+    the links between two hidden members.
+    """
+
+    center: str
+    depth: int
+    columns: dict[int, SampleColumn]
+    links: tuple[SampleLink, ...]
+    hidden_links: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SampleLink:
+    """`count` links through `interface` from a provider in `column` to consumers in
+    `column + 1`; `provider` or `consumer` is None when it stands for hidden members."""
+
+    provider: str | None
+    interface: str
+    consumer: str | None
+    column: int
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Reach:
     """How many products build on a product: directly, and directly or transitively."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from productize.domain.graph import Direction, ProductGraph
+from productize.domain.graph import Direction, ProductGraph, SampleLink
 from productize.domain.graph_render.model import (
     Caption,
     Edge,
@@ -49,41 +49,16 @@ def neighbourhood_picture(
 ) -> Picture:
     """Lay out the products within `depth` hops of `slug`, at most `limit` boxes a column."""
     limit = max(limit, 2)
-    hood = graph.neighbours(slug, depth, direction)
-    columns: dict[int, list[str]] = defaultdict(list)
-    columns[0].append(slug)
-    for other, level in hood.upstream.items():
-        columns[-level].append(other)
-    for other, level in hood.downstream.items():
-        columns[level].append(other)
-
-    # Each link joins a provider column k to the consumer column k + 1 (either side).
-    placed: set[tuple[str, str, str, int]] = set()
-    for link in hood.links:
-        up_p, up_c = hood.upstream.get(link.provider), hood.upstream.get(link.consumer, 0)
-        if link.consumer == slug:
-            up_c = 0
-        if up_p is not None and up_p == up_c + 1:
-            placed.add((link.provider, link.interface, link.consumer, -up_p))
-        down_p = 0 if link.provider == slug else hood.downstream.get(link.provider)
-        down_c = hood.downstream.get(link.consumer)
-        if down_p is not None and down_c is not None and down_c == down_p + 1:
-            placed.add((link.provider, link.interface, link.consumer, down_p))
-    links = sorted(placed, key=lambda t: (t[3], t[1], t[2]))
-
-    degree: dict[tuple[str, int], int] = defaultdict(int)
-    for provider, _, consumer, column in links:
-        degree[(provider, column)] += 1
-        degree[(consumer, column + 1)] += 1
-
-    # Keep the best connected products of each column; the rest become "+N more".
-    visible: dict[int, list[str]] = {}
-    hidden: dict[int, list[str]] = {}
-    for column, members in columns.items():
-        ranked = sorted(members, key=lambda s: (-degree[(s, column)], s))
-        keep = ranked if len(ranked) <= limit else ranked[: limit - 1]
-        visible[column] = keep
-        hidden[column] = sorted(ranked[len(keep) :])
+    # Bounded: counts every member but only builds the links of the boxes drawn (a hub's
+    # two hops hold ~300,000 links at 100,000 products; see bench/RESULTS.md).
+    sample = graph.neighbourhood_sample(slug, depth, direction, limit)
+    columns = sample.columns
+    links = sorted(
+        sample.links,
+        key=lambda t: (t.column, t.interface, t.consumer or "", t.provider or ""),
+    )
+    visible = {column: list(c.shown) for column, c in columns.items()}
+    hidden = {column: c.hidden for column, c in columns.items()}
 
     picture = Picture("neighbourhood", "", "")
     center = graph.product(slug)
@@ -115,23 +90,24 @@ def neighbourhood_picture(
                 highlight=column == 0,
             )
         if hidden.get(column):
-            names = hidden[column]
-            shown = ", ".join(names[:20]) + (
-                f" and {len(names) - 20} more" if len(names) > 20 else ""
-            )
+            more = hidden[column]
+            names = columns[column].hidden_first
+            shown = ", ".join(names[:20]) + (f" and {more - 20} more" if more > 20 else "")
             nodes[_more_id(column)] = Node(
                 _more_id(column),
                 "more",
-                f"+{len(names)} more",
+                f"+{more} more",
                 x,
                 y0 + len(members) * ROW,
                 BOX_WIDTH,
                 BOX_HEIGHT,
                 tooltip=shown,
-                count=len(names),
+                count=more,
             )
 
-    def box(product: str, column: int) -> str:
+    def box(product: str | None, column: int) -> str:
+        if product is None:  # stands for hidden members
+            return _more_id(column)
         own = _product_id(product, column)
         return own if own in nodes else _more_id(column)
 
@@ -139,17 +115,18 @@ def neighbourhood_picture(
     joints: dict[str, Node] = {}
     edges: dict[tuple[str, str, EdgeKind], Edge] = {}
 
-    def add_edge(source: str, target: str, kind: EdgeKind, label: str = "") -> None:
+    def add_edge(source: str, target: str, kind: EdgeKind, label: str = "", n: int = 1) -> None:
         key = (source, target, kind)
         old = edges.get(key)
-        weight = old.weight + 1 if old else 1
+        weight = old.weight + n if old else n
         text = label if kind != "aggregate" else f"{weight} link{'s' if weight > 1 else ''}"
         edges[key] = Edge(source, target, kind, text, weight)
 
-    for provider, interface, consumer, column in links:
-        source, target = box(provider, column), box(consumer, column + 1)
+    for link in links:
+        interface, column = link.interface, link.column
+        source, target = box(link.provider, column), box(link.consumer, column + 1)
         if source.startswith("more@"):
-            add_edge(source, target, "aggregate")
+            add_edge(source, target, "aggregate", n=link.count)
             continue
         joint_id = f"interface:{interface}@{column}"
         if joint_id not in joints:
@@ -167,7 +144,14 @@ def neighbourhood_picture(
                 stability=stability,
             )
             add_edge(source, joint_id, "provides")
-        add_edge(joint_id, target, "consumes" if not target.startswith("more@") else "aggregate")
+        if target.startswith("more@"):
+            add_edge(joint_id, target, "aggregate", n=link.count)
+        else:
+            add_edge(joint_id, target, "consumes")
+
+    for column, n in sorted(sample.hidden_links.items()):
+        if n:  # links between two hidden members: one aggregate edge between "+N more" boxes
+            add_edge(_more_id(column), _more_id(column + 1), "aggregate", n=n)
 
     _place_joints(joints, nodes, edges.values())
     for column in range(first, last + 1):
@@ -184,8 +168,8 @@ def neighbourhood_picture(
     picture.width = MARGIN * 2 + (last - first) * COLUMN_GAP + BOX_WIDTH
     picture.height = max(height, bottom + MARGIN)
     picture.title = f"Neighbourhood of {center.label}"
-    providers = sum(1 for level in hood.upstream.values() if level == 1)
-    consumers = sum(1 for level in hood.downstream.values() if level == 1)
+    providers = columns[-1].total if -1 in columns else 0
+    consumers = columns[1].total if 1 in columns else 0
     picture.description = (
         f"{center.label} ({center.stage}) uses interfaces of {providers} products and "
         f"{consumers} products use its interfaces (up to {depth} hops shown). Providers are on "
@@ -195,17 +179,22 @@ def neighbourhood_picture(
 
 
 def _column_order(
-    slug: str, visible: dict[int, list[str]], links: list[tuple[str, str, str, int]]
+    slug: str, visible: dict[int, list[str]], links: list[SampleLink]
 ) -> dict[int, list[str]]:
     """Order each column to keep lines short: by the rows of what it connects to inwards,
     then by the interface it goes through (so consumers of one interface sit together)."""
     inward: dict[tuple[str, int], list[str]] = defaultdict(list)
     via: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for provider, interface, consumer, column in links:
+    for link in links:
         # A link joins provider column k to consumer column k + 1; "inward" is towards 0.
-        outer = (provider, column) if column < 0 else (consumer, column + 1)
-        inward[outer].append(consumer if column < 0 else provider)
-        via[outer].append(interface)
+        column = link.column
+        far, near = (link.provider, link.consumer) if column < 0 else (link.consumer, link.provider)
+        if far is None:
+            continue  # hidden members are not ordered
+        at = (far, column if column < 0 else column + 1)
+        if near is not None:  # a hidden member has no row (and both shown: count is 1)
+            inward[at].append(near)
+        via[at].append(link.interface)
     order: dict[int, list[str]] = {0: [slug]}
     row_of: dict[tuple[str, int], int] = {(slug, 0): 0}
     for distance in range(1, max((abs(c) for c in visible), default=0) + 1):
