@@ -84,7 +84,9 @@ def test_product_search_is_ranked_and_can_be_sorted_by_name(client: Client, db):
 def test_product_list_facets_on_request(client: Client, demo):
     body = get(client, "/products", {"facets": "true", "loop": "market"})
     facets = body["facets"]
-    assert list(facets) == ["loop", "stage", "owner", "alignment", "interface_kind", "tag"]
+    assert list(facets) == [
+        "loop", "stage", "owner", "alignment", "interface_kind", "tag", "level", "failing"
+    ]  # fmt: skip
     loops = {o["value"]: (o["count"], o["selected"]) for o in facets["loop"]}
     assert loops["market"] == (3, True) and loops["operations"] == (1, False)
     stages = {o["value"]: o["count"] for o in facets["stage"]}

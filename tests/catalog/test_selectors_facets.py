@@ -34,7 +34,9 @@ def _facet(filters: ProductFilters, name: str, limit: int = 12) -> Facet:
 
 def test_facets_come_in_display_order(demo):
     names = [x.name for x in product_facets(ProductFilters())]
-    assert names == ["loop", "stage", "owner", "alignment", "interface_kind", "tag"]
+    assert names == [
+        "loop", "stage", "owner", "alignment", "interface_kind", "tag", "level", "failing"
+    ]  # fmt: skip
 
 
 def test_unfiltered_counts(demo):

@@ -9,7 +9,10 @@ from productize.assessment.models import AssessmentHistory
 from productize.assessment.selectors import LEVELS, level_title
 
 WIDTH, HEIGHT, PAD = 300, 90, 8
-ROW, ROW_GAP, LABEL, BAR_WIDTH = 20, 8, 150, 300
+# LABEL is room for about 34 characters at 12px ("Team and company operations" fits); longer
+# labels end in an ellipsis and the full name is in the label's tooltip.
+ROW, ROW_GAP, LABEL, BAR_WIDTH = 20, 8, 220, 300
+LABEL_CHARS = 34
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,7 @@ class StackedRow:
 
     key: str
     label: str
+    short_label: str
     total: int
     y: int
     text_y: int
@@ -97,6 +101,7 @@ def stacked_chart(rows: Sequence[tuple[str, str, Mapping[str, int]]]) -> Stacked
             segments.append(Segment(level, level_title(level), n, round(x, 1), round(width, 1)))
             x += width
         total = sum(counts.values())
-        out.append(StackedRow(key, label, total, y, y + ROW // 2 + 5, segments))
+        short = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+        out.append(StackedRow(key, label, short, total, y, y + ROW // 2 + 5, segments))
     height = max(len(rows) * (ROW + ROW_GAP) - ROW_GAP, ROW)
     return StackedChart(out, LABEL + BAR_WIDTH + 60, height, LABEL, LABEL + BAR_WIDTH + 8)

@@ -1,16 +1,32 @@
-"""`{% scorecard product %}`: the assessment panel of the product page (two queries)."""
+"""`{% scorecard product %}`: the assessment panel of the product page (two queries).
+
+`|backticks`: Markdown-style `code` spans in rule texts (next steps, evidence) as <code>.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from productize.assessment import selectors
 from productize.assessment.charts import history_chart
 from productize.catalog.models import Product
 
 register = template.Library()
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+@register.filter(is_safe=True)
+def backticks(text: object) -> SafeString:
+    """The text escaped, then each `span` between backticks wrapped in <code>."""
+    escaped = str(conditional_escape(text if isinstance(text, str) else str(text)))
+    # Safe: the spans come from text that is already escaped, and the tags are fixed.
+    return mark_safe(_CODE_SPAN.sub(r"<code>\1</code>", escaped))
+
 
 STATUS_LABELS = {
     "met": "met",

@@ -12,18 +12,23 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 
+from productize.assessment.models import AssessmentGap, ProductAssessment
 from productize.catalog.models import Interface, Loop, Ownership, Person, Product, ProductTag, Team
 from productize.catalog.selectors.caching import version_cached
 from productize.catalog.selectors.filters import (
     ALIGNMENTS,
     FACETS,
     INTERFACE_KINDS,
+    LEVEL_VALUES,
+    LEVELS,
     NONE,
     STAGES,
+    UNASSESSED,
     ProductFilters,
 )
 from productize.catalog.selectors.products import matching
 from productize.catalog.selectors.stats import catalog_version
+from productize.domain.assessment import LEVEL_TITLES, Level
 
 FACET_LABELS = {
     "loop": "Loop",
@@ -32,6 +37,8 @@ FACET_LABELS = {
     "alignment": "Alignment",
     "interface_kind": "Interface kind",
     "tag": "Tag",
+    "level": "Assessed level",
+    "failing": "Failing",
 }
 NONE_LABELS = {
     "loop": "No loop",
@@ -263,6 +270,39 @@ def _tag_facet(filters: ProductFilters, limit: int) -> Facet:
     return Facet("tag", FACET_LABELS["tag"], options, truncated)
 
 
+def _level_facet(filters: ProductFilters, limit: int) -> Facet:
+    scope = _scope(filters.without("level"))
+    if scope is None:
+        # The whole catalog: the (level_rank, product) index alone, and products minus results.
+        rows = ProductAssessment.objects.order_by().values("level_rank").annotate(n=Count("id"))
+        by_rank: dict[int | None, int] = {r["level_rank"]: r["n"] for r in rows}
+        by_rank[None] = Product.objects.count() - sum(by_rank.values())
+    else:
+        # Under filters: one pass over the products in scope, unassessed ones grouped as NULL.
+        joined = scope.order_by().values("assessment__level_rank").annotate(n=Count("id"))
+        by_rank = {r["assessment__level_rank"]: r["n"] for r in joined}
+    counts = {level: by_rank.get(rank, 0) for rank, level in enumerate(LEVELS)}
+    counts[UNASSESSED] = by_rank.get(None, 0)
+    labels = {level: LEVEL_TITLES[Level(level)] for level in LEVELS}
+    labels[UNASSESSED] = "Not assessed yet"
+    options, _ = _options("level", counts, labels, filters.level, order=LEVEL_VALUES, limit=limit)
+    return Facet("level", FACET_LABELS["level"], options)
+
+
+def _failing_facet(filters: ProductFilters, limit: int) -> Facet:
+    from productize.assessment.characteristics import active_characteristics
+
+    scope = _scope(filters.without("failing"))
+    # Every gap row is expected (see the failing filter): a scan of the covering index.
+    gaps = _within(AssessmentGap.objects.all(), scope, "product_id").order_by()
+    grouped = gaps.values("characteristic").annotate(n=Count("id"))
+    counts = {r["characteristic"]: r["n"] for r in grouped}
+    labels = {c.key: c.title for c in active_characteristics()[0].characteristics}
+    order = tuple(labels)
+    options, _ = _options("failing", counts, labels, filters.failing, order=order, limit=limit)
+    return Facet("failing", FACET_LABELS["failing"], options)
+
+
 BUILDERS = {
     "loop": _loop_facet,
     "stage": _stage_facet,
@@ -270,6 +310,8 @@ BUILDERS = {
     "alignment": _alignment_facet,
     "interface_kind": _interface_kind_facet,
     "tag": _tag_facet,
+    "level": _level_facet,
+    "failing": _failing_facet,
 }
 
 

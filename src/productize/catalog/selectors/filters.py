@@ -3,10 +3,15 @@
 One set of rules for the web catalog and the API: within a filter the chosen values combine
 with OR (stage = growing or maintained), and the filters combine with AND. `none` picks the
 products that lack the thing (no loop, no alignment, no owner that exists, no interface).
+
+`level` and `failing` read the assessment tables (one indexed row per product, one per gap):
+`level=none` is the assessed level "none"; `level=unassessed` picks products not assessed yet.
+`failing=KEY` picks products where characteristic KEY is not (or partly) met where expected.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
@@ -14,6 +19,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from productize.assessment.models import AssessmentGap, ProductAssessment
 from productize.catalog.models import (
     Consumption,
     Interface,
@@ -26,6 +32,7 @@ from productize.catalog.models import (
     Team,
 )
 from productize.catalog.search import SearchQuery, parse_query
+from productize.domain.assessment import LEVEL_ORDER
 from productize.domain.descriptors import (
     ID_PATTERN,
     INTERFACE_REF_PATTERN,
@@ -35,7 +42,10 @@ from productize.domain.descriptors import (
 )
 
 NONE = "none"
-FACETS: tuple[str, ...] = ("loop", "stage", "owner", "alignment", "interface_kind", "tag")
+UNASSESSED = "unassessed"
+FACETS: tuple[str, ...] = (
+    "loop", "stage", "owner", "alignment", "interface_kind", "tag", "level", "failing",
+)  # fmt: skip
 MAX_VALUES = 20
 MAX_QUERY_LENGTH = 200
 
@@ -47,6 +57,8 @@ _INTERFACE_REF = re.compile(INTERFACE_REF_PATTERN)
 STAGES: tuple[str, ...] = tuple(stage.value for stage in Stage)
 ALIGNMENTS: tuple[str, ...] = tuple(kind.value for kind in AlignmentKind)
 INTERFACE_KINDS: tuple[str, ...] = tuple(kind.value for kind in InterfaceKind)
+LEVELS: tuple[str, ...] = tuple(level.value for level in LEVEL_ORDER)
+LEVEL_VALUES: tuple[str, ...] = (*LEVELS, UNASSESSED)
 
 
 class FilterError(ValueError):
@@ -101,6 +113,30 @@ def _check_tag(value: str) -> str:
     raise FilterError("tag", value, "expected a tag: lower-case letters, digits and . + _ -")
 
 
+def _check_level(value: str) -> str:
+    if value in LEVEL_VALUES:
+        return value
+    raise FilterError("level", value, f"expected one of {', '.join(LEVEL_VALUES)}")
+
+
+def characteristic_keys() -> list[str]:
+    """The keys of the characteristics that apply (the organisation's file or the defaults)."""
+    from productize.assessment.characteristics import active_characteristics
+
+    return [c.key for c in active_characteristics()[0].characteristics]
+
+
+def _check_failing(value: str) -> str:
+    if _ID.match(value):
+        keys = characteristic_keys()
+        if value in keys:
+            return value
+        close = difflib.get_close_matches(value, keys, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else "expected one of " + ", ".join(keys)
+        raise FilterError("failing", value, f"no such characteristic; {hint}")
+    raise FilterError("failing", value, "expected a characteristic key (e.g. owned)")
+
+
 CHECKS = {
     "loop": _check_loop,
     "stage": _check_stage,
@@ -108,6 +144,8 @@ CHECKS = {
     "alignment": _check_alignment,
     "interface_kind": _check_interface_kind,
     "tag": _check_tag,
+    "level": _check_level,
+    "failing": _check_failing,
 }
 
 
@@ -122,6 +160,8 @@ class ProductFilters:
     alignment: tuple[str, ...] = ()
     interface_kind: tuple[str, ...] = ()
     tag: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
     consumes: str = ""
 
     @classmethod
@@ -228,6 +268,22 @@ def _any_of(conditions: Iterable[Q]) -> Q:
     return combined
 
 
+RARE = 2000  # fewer matching assessment rows than this: sorting them beats walking by name
+
+
+def _rare_or_common(rows: QuerySet[Any], *, counting: bool) -> Q:
+    """Products having one of these assessment rows, in the shape SQLite runs fastest.
+
+    A COUNT, or a page when few rows match, reads the rows through their index (IN, then sorts
+    the few products by name). A page when many match walks the name index and probes each
+    product's row through EXISTS, stopping after a page. Telling the two apart is an index-only
+    count that stops at `RARE`.
+    """
+    if counting or rows.order_by()[:RARE].count() < RARE:
+        return Q(id__in=rows.values("product_id"))
+    return Q(Exists(rows.filter(product_id=OuterRef("pk"))))
+
+
 def narrow(
     queryset: QuerySet[Product], filters: ProductFilters, *, counting: bool = False
 ) -> QuerySet[Product]:
@@ -271,4 +327,16 @@ def narrow(
     if filters.consumes:
         consumers = Consumption.objects.filter(interface_ref=filters.consumes)
         queryset = queryset.filter(id__in=consumers.values("consumer_id"))
+    if filters.level:
+        ranks = [LEVELS.index(v) for v in filters.level if v != UNASSESSED]
+        assessed = ProductAssessment.objects.filter(level_rank__in=ranks)
+        condition = _rare_or_common(assessed, counting=counting)
+        if UNASSESSED in filters.level:
+            condition |= ~Q(Exists(ProductAssessment.objects.filter(product_id=OuterRef("pk"))))
+        queryset = queryset.filter(condition)
+    if filters.failing:
+        # Gap rows exist only where the characteristic is expected (before its stage the shown
+        # status is `not-expected`), so the (characteristic, product) index answers alone.
+        gaps = AssessmentGap.objects.filter(characteristic__in=filters.failing)
+        queryset = queryset.filter(_rare_or_common(gaps, counting=counting))
     return queryset
