@@ -104,6 +104,15 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 _db["CONN_MAX_AGE"] = env_int("PRODUCTIZE_CONN_MAX_AGE", 600, minimum=0)
 _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# Per-process cache of catalog aggregates and of anonymous pages, keyed on the catalog version
+# (`catalog.selectors.caching`, `web.page_cache`). Django's default keeps 300 entries, which a
+# few hundred distinct product pages would cull along with the facet counts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -123,3 +123,18 @@ def test_the_map_stays_bounded_at_a_thousand_products(db, client):
     html = client.get("/map/").content.decode()
     assert html.count("<rect") < 600
     assert "more" in html
+
+
+def test_a_large_catalog_loads_the_panel_in_its_own_request(small, client, monkeypatch):
+    from productize.graph import selectors
+
+    monkeypatch.setattr(selectors, "INLINE_GRAPH_LIMIT", 2)
+    html = client.get("/products/shop/").content.decode()
+    assert 'id="graph"' in html and 'id="hood-shop' not in html
+    # Works without JavaScript (a link), and htmx swaps the panel in place.
+    assert 'href="/products/shop/neighbourhood/"' in html
+    assert 'hx-get="/products/shop/neighbourhood/"' in html and 'hx-select="#graph"' in html
+    panel = client.get("/products/shop/neighbourhood/").content.decode()
+    assert 'id="hood-shop' in panel and 'href="/products/core/"' in panel
+    assert 'href="/products/shop/impact/"' in panel
+    assert client.get("/products/nope/neighbourhood/").status_code == 404

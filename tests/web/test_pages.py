@@ -242,8 +242,8 @@ def test_products_index_leads_to_the_catalog(client: Client, db):
     ("url", "limit"),
     [
         ("/", 14),
-        ("/catalog/", 18),  # page 5 + facets 12 + version
-        ("/catalog/?q=product&stage=growing&owner=person:alice", 22),
+        ("/catalog/", 22),  # page 5 + facets 16 + version
+        ("/catalog/?q=product&stage=growing&owner=person:alice", 26),
         ("/products/hub/", 19),  # 12 + graph panel: version, graph (4), policies, events
         ("/loops/market/", 12),
         ("/teams/payments/", 12),
@@ -290,3 +290,23 @@ def test_a_crash_is_a_500_page_in_the_site_style(db, monkeypatch):
     body = text_of(response)
     assert "Something broke" in body and "fire" not in body
     assert "Browse the catalog" in body
+
+
+def test_anonymous_pages_are_cached_until_the_catalog_changes(
+    client: Client, demo, django_assert_max_num_queries
+):
+    first = client.get("/catalog/", {"stage": "growing"}).content
+    with django_assert_max_num_queries(1):  # the version; the page comes from the cache
+        assert client.get("/catalog/", {"stage": "growing"}).content == first
+    f.product("fresh-one", name="Fresh one", stage="growing")
+    assert b"Fresh one" in client.get("/catalog/", {"stage": "growing"}).content
+    page = client.get(reverse("web:product", args=["orders"])).content
+    with django_assert_max_num_queries(1):
+        assert client.get(reverse("web:product", args=["orders"])).content == page
+
+
+def test_a_signed_in_reader_gets_a_fresh_page(client: Client, demo, django_user_model):
+    client.get("/catalog/")
+    user = django_user_model.objects.create_user("reader", password="x-long-password-1")
+    client.force_login(user)
+    assert b"reader" in client.get("/catalog/").content

@@ -25,6 +25,7 @@ from productize.api.schemas import (
     product_summary,
 )
 from productize.catalog import selectors
+from productize.catalog.selectors.caching import read_cached
 from productize.domain.descriptors import InterfaceKind, Stability, Stage
 
 router = Router(tags=["products"])
@@ -55,6 +56,19 @@ class ProductFilterParams(Schema):
         [], description=f"Products providing an interface of this kind, or `none`. {FILTER_HELP}"
     )
     tag: list[str] = Field([], description=f"Tag. {FILTER_HELP}")
+    level: list[
+        Literal["none", "idea", "prototype", "established", "growing", "maintained", "unassessed"]
+    ] = Field(
+        [],
+        description="Assessed level (`none` is the level below `idea`), or `unassessed` for "
+        f"products not assessed yet. {FILTER_HELP}",
+    )
+    failing: list[str] = Field(
+        [],
+        description="Characteristic key (e.g. `owned`, `testable`; see the organisation's "
+        "characteristics): products where it is not met or partly met although expected at "
+        f"their stage. An unknown key is an error naming the closest one. {FILTER_HELP}",
+    )
     consumes: str = Field(
         "", description="Products consuming this interface (`product-id/interface-name`)."
     )
@@ -77,6 +91,8 @@ def _filters(params: ProductFilterParams) -> selectors.ProductFilters:
             alignment=list(params.alignment),
             interface_kind=[str(getattr(k, "value", k)) for k in params.interface_kind],
             tag=params.tag,
+            level=list(params.level),
+            failing=params.failing,
         )
     except selectors.FilterError as error:
         detail = {"code": "invalid_value", "message": str(error), "field": error.field}
@@ -122,10 +138,15 @@ def get_product(request: HttpRequest, product_id: str) -> dict[str, Any]:
 
     `product_id` is the id its descriptor gives it (`id: orders`).
     """
-    detail = selectors.product_detail(product_id)
-    if detail is None:
+    body = read_cached("api-product", product_id, lambda: _product_body(product_id))
+    if body is None:
         raise not_found("product", product_id)
-    return product_out(detail)
+    return body
+
+
+def _product_body(product_id: str) -> dict[str, Any] | None:
+    detail = selectors.product_detail(product_id)
+    return None if detail is None else product_out(detail)
 
 
 class InterfaceFilterParams(Schema):

@@ -89,6 +89,22 @@ def _build_and_freeze() -> ProductGraph:
     return graph
 
 
+INLINE_GRAPH_LIMIT = 5_000
+
+
+def panel_deferred(version: int) -> bool:
+    """Whether the product page should load its graph panel separately (not wait for it).
+
+    Building the graph takes seconds at 100,000 products (and holds the interpreter lock, so
+    it stalls every other request of the worker), so a page of a large catalog never does it
+    synchronously (nor renders it inline once built: a hub's reach walk is not free either);
+    up to `INLINE_GRAPH_LIMIT` products it costs a few milliseconds.
+    """
+    size = _process_cached("size", version, lambda: Product.objects.count())
+    assert isinstance(size, int)
+    return size > INLINE_GRAPH_LIMIT
+
+
 def product_graph(version: int | None = None) -> ProductGraph:
     """The graph of the catalog as it is now, built at most once per catalog version."""
     version = catalog_version() if version is None else version

@@ -14,6 +14,11 @@ urlpatterns = [
     path("products/", products.products_index, name="products"),
     path("products/<slug:slug>/", products.product, name="product"),
     path("products/<slug:slug>/impact/", graph.product_impact, name="product-impact"),
+    path(
+        "products/<slug:slug>/neighbourhood/",
+        graph.product_neighbourhood,
+        name="product-neighbourhood",
+    ),
     path("map/", graph.org_map, name="map"),
     path("assessment/", assessment.organisation, name="assessment"),
     path("assessment/products/", assessment.products, name="assessment-products"),

@@ -17,9 +17,17 @@ PANEL_LIMIT = 10
 
 
 @register.inclusion_tag("web/graph/product_panel.html")
-def graph_panel(product: Any) -> dict[str, Any]:
-    """Neighbourhood picture, reach, policy violations and interface changes of a product."""
+def graph_panel(product: Any, deferrable: bool = True) -> dict[str, Any]:
+    """Neighbourhood picture, reach, policy violations and interface changes of a product.
+
+    The panel needs the whole-catalog graph (transitive reach, cycles). In a large catalog
+    whose graph this process has not built yet, the product page does not wait for it: it
+    shows a link to the panel's own page, which htmx loads into place (see
+    `selectors.panel_deferred`).
+    """
     version = catalog_version()
+    if deferrable and selectors.panel_deferred(version):
+        return {"product": product, "deferred": True}
     graph = selectors.product_graph(version)
     slug = product.slug
     if slug not in graph:

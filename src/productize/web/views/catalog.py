@@ -21,6 +21,7 @@ from productize.catalog.selectors import (
 )
 from productize.catalog.selectors.facets import FACET_LABELS, NONE_LABELS
 from productize.catalog.selectors.products import Sort
+from productize.web.page_cache import cached_page
 from productize.web.views.common import page_request, pagination, with_query
 
 SORTS = {"relevance": "Best match", "name": "Name"}
@@ -106,13 +107,16 @@ def _active(
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page
 def catalog(request: HttpRequest) -> HttpResponse:
     """The catalog page; an htmx request gets only the part that changes."""
     filters, problems = ProductFilters.lenient(
         {key: request.GET.getlist(key) for key in request.GET}
     )
     sort = SORT_VALUES.get(request.GET.get("sort", ""))
-    version = catalog_version()
+    version = getattr(request, "catalog_version", None)
+    if version is None:
+        version = catalog_version()
     page = product_page(filters, page_request(request), sort=sort, version=version)
     facets = product_facets(filters, version=version)
     path = reverse("web:catalog")

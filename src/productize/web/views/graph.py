@@ -51,6 +51,15 @@ def product_impact(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/graph/impact.html", context)
 
 
+@require_GET
+def product_neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
+    """The graph panel of the product page on its own (the page loads it in place with htmx)."""
+    product = Product.objects.filter(slug=slug).only("slug", "name", "stage").first()
+    if product is None:
+        raise Http404(f"No product with the id `{slug}`.")
+    return render(request, "web/graph/neighbourhood.html", {"product": product})
+
+
 def _page_link(params: dict[str, str], page: int) -> str:
     return "?" + urlencode({**params, "page": page})
 

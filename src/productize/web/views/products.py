@@ -8,9 +8,11 @@ from django.views.decorators.http import require_GET
 
 from productize.catalog.selectors import product_detail
 from productize.web.links import external_url
+from productize.web.page_cache import cached_page
 
 
 @require_GET
+@cached_page
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     """One product (eight queries, whatever its number of consumers)."""
     detail = product_detail(slug)
