@@ -62,3 +62,12 @@ def test_the_graph_is_built_with_a_few_queries_and_cached_per_catalog_version(sm
     fresh = product_graph()
     assert fresh is not first
     assert "newcomer" in fresh.dependents("core")
+
+
+@pytest.mark.parametrize("target", ["core", "core/api", "billing", "shop/events", "lonely"])
+def test_the_owners_summary_by_owner_ids_equals_the_plain_one(small, target):
+    from productize.graph import queries, selectors
+
+    impact = build_graph().impact(target)
+    assert selectors.owners_summary(impact) == queries.owners_summary(impact)
+    assert selectors.owners_summary(impact, 1) == queries.owners_summary(impact, 1)

@@ -16,9 +16,12 @@ interface is not a dependency.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Literal, overload
 
 from productize.domain.graph.nodes import (
     Cycle,
@@ -42,6 +45,72 @@ if TYPE_CHECKING:
     from productize.domain.descriptors import ProductDoc
 
 NO_PRODUCT = -1
+SEVERAL_OWNERS = -1  # in `ProductGraph._owner_of`: look in `_owners_of` (none, or several)
+
+
+def _pick(values: list[int], indexes: list[int]) -> Sequence[int]:
+    """`[values[i] for i in indexes]`, done in C (itemgetter of one index is not a tuple)."""
+    if len(indexes) > 1:
+        picked: tuple[int, ...] = itemgetter(*indexes)(values)
+        return picked
+    return [values[i] for i in indexes]
+
+
+class _ByDepthThenId(Sequence[int]):
+    """The dependants by depth, then id (= slug), each depth sorted when first needed.
+
+    A page near the start, or a scan that stops early, sorts only the first depths, not all
+    (at the hub of the benchmark: 20,141 products sorted instead of 94,403).
+    """
+
+    def __init__(self, levels: list[list[int]]) -> None:
+        self._levels = levels
+        self._done: list[list[int] | None] = [None] * len(levels)
+        self._starts: list[int] = []
+        total = 0
+        for level in levels:
+            self._starts.append(total)
+            total += len(level)
+        self._count = total
+
+    def _level(self, k: int) -> list[int]:
+        done = self._done[k]
+        if done is None:
+            done = self._done[k] = sorted(self._levels[k])
+        return done
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        for k in range(len(self._levels)):
+            yield from self._level(k)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            result: list[int] = []
+            k = bisect_right(self._starts, start) - 1
+            while start < stop and k < len(self._levels):
+                first = self._starts[k]
+                result.extend(self._level(k)[start - first : stop - first])
+                k += 1
+                start = first + len(self._levels[k - 1])
+            return result
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        k = bisect_right(self._starts, index) - 1
+        return self._level(k)[index - self._starts[k]]
 
 
 class Impact:
@@ -74,9 +143,9 @@ class Impact:
         return index is not None and self._depth[index] > 0
 
     @cached_property
-    def _sorted(self) -> list[int]:
+    def _sorted(self) -> Sequence[int]:
         # Product ids follow slug order, so this is "by depth, then slug".
-        return [p for level in self._levels for p in sorted(level)]
+        return _ByDepthThenId(self._levels)
 
     def slugs(self) -> list[str]:
         """Every dependent product's slug, by depth then slug."""
@@ -113,6 +182,54 @@ class Impact:
                 for owner in node.owners:
                     result.setdefault(owner, []).append(node.slug)
         return {owner: sorted(slugs) for owner, slugs in sorted(result.items())}
+
+    def owners_summary(
+        self, limit: int = 100, shown: int = 10
+    ) -> tuple[list[tuple[str, int, list[str]]], int]:
+        """The `limit` most affected owners, most first (then by name), each with their count
+        and their first `shown` products by depth then slug (sorted by slug); and how many
+        owners there are in all. Counts owner ids, not objects: cheap at a hub.
+        """
+        graph = self._graph
+        names, single, several, slugs = (
+            graph._owner_names,
+            graph._owner_of,
+            graph._owners_of,
+            graph._slugs,
+        )
+        counts = self._owner_id_counts()
+        top = heapq.nsmallest(limit, counts.items(), key=lambda item: (-item[1], names[item[0]]))
+        wanted: dict[int, list[str]] = {o: [] for o, _ in top}
+        missing = len(wanted)
+        for p in self._sorted if missing else ():
+            o = single[p]
+            for owner in (o,) if o != SEVERAL_OWNERS else several[p]:
+                found = wanted.get(owner)
+                if found is not None and len(found) < shown:
+                    found.append(slugs[p])
+                    if len(found) == min(shown, counts[owner]):
+                        missing -= 1
+            if not missing:
+                break
+        rows = [(names[o], n, sorted(wanted[o])) for o, n in top]
+        return rows, len(counts)
+
+    def _owner_id_counts(self) -> dict[int, int]:
+        graph = self._graph
+        single = graph._owner_of
+        counts: Counter[int] = Counter()
+        for level in self._levels:
+            counts.update(_pick(single, level))
+        odd = counts.pop(SEVERAL_OWNERS, 0)
+        if odd:
+            several, depth = graph._owners_of, self._depth
+            if len(several) < self.count:
+                odd_ones: Iterable[int] = (p for p in several if depth[p] > 0)
+            else:
+                odd_ones = (p for lv in self._levels for p in lv if single[p] == SEVERAL_OWNERS)
+            for p in odd_ones:
+                counts.update(several[p])
+        return counts
 
     def as_dict(self, offset: int = 0, limit: int | None = 50) -> dict[str, object]:
         """A JSON-ready summary with one page of entries (the API's shape)."""
@@ -161,6 +278,11 @@ class ProductGraph:
         self._down: list[list[int]] = []  # product -> distinct consumer products, by id
         self._parent_of: dict[str, str] = {}
         self._reach: dict[str, Reach] | None = None
+        # Owners as ids (by name), for counting at a hub without touching the nodes: the
+        # owner of each product with exactly one, else SEVERAL_OWNERS and `_owners_of[p]`.
+        self._owner_names: list[str] = []
+        self._owner_of: list[int] = []
+        self._owners_of: dict[int, tuple[int, ...]] = {}
 
     # -- building ---------------------------------------------------------------------------
 
@@ -184,6 +306,14 @@ class ProductGraph:
         graph._pidx = {slug: i for i, slug in enumerate(graph._slugs)}
         graph._provides = [[] for _ in nodes]
         graph._consumes = [[] for _ in nodes]
+        graph._owner_names = sorted({owner for node in nodes for owner in node.owners})
+        owner_id = {owner: i for i, owner in enumerate(graph._owner_names)}
+        for p, node in enumerate(nodes):
+            if len(node.owners) == 1:
+                graph._owner_of.append(owner_id[node.owners[0]])
+            else:
+                graph._owner_of.append(SEVERAL_OWNERS)
+                graph._owners_of[p] = tuple(owner_id[owner] for owner in node.owners)
         for interface in sorted(interfaces, key=lambda i: i.ref):
             provider = graph._pidx.get(interface.product)
             if provider is None:
