@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any, TypeVar
 
 from productize.catalog.selectors import Page, PageRequest
@@ -46,31 +44,13 @@ def owners_summary(impact: Impact, limit: int = 100) -> tuple[list[dict[str, Any
     """Owners to tell, most affected first (at most `limit`), each with a count and the first
     products by depth; and how many owners there are in all.
 
-    `Impact.owners_to_tell` builds every owner's complete, sorted list; a summary needs only
-    counts and a few names, which at a hub of 100,000 dependants is several times cheaper.
-    The walk's internals are read directly for that reason (same package family, no copy).
+    Counted over owner ids (`Impact.owners_summary`) rather than the complete, sorted lists of
+    `Impact.owners_to_tell`: several times cheaper at a hub of 100,000 dependants.
     """
-    nodes = impact._graph._nodes
-    counts = Counter(
-        chain.from_iterable([nodes[p].owners for level in impact._levels for p in level])
-    )
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    wanted = {owner: [] for owner, _ in top}  # type: dict[str, list[str]]
-    missing = len(wanted)
-    for p in impact._sorted:
-        if not missing:
-            break
-        node = nodes[p]
-        for owner in node.owners:
-            shown = wanted.get(owner)
-            if shown is not None and len(shown) < OWNER_PRODUCTS_SHOWN:
-                shown.append(node.slug)
-                if len(shown) == min(OWNER_PRODUCTS_SHOWN, counts[owner]):
-                    missing -= 1
-    rows = [
-        {"owner": owner, "count": count, "products": sorted(wanted[owner])} for owner, count in top
-    ]
-    return rows, len(counts)
+    rows, total = impact.owners_summary(limit, OWNER_PRODUCTS_SHOWN)
+    return [
+        {"owner": owner, "count": count, "products": products} for owner, count, products in rows
+    ], total
 
 
 def impact_dict(
