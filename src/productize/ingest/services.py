@@ -132,28 +132,30 @@ def source_add(
     """
     _require(actor, SOURCE_MANAGE)
     kind, stored = classify_location(location)
-    _validate(
+    secret = new_webhook_secret() if webhook else ""
+    source = _create_source(
+        actor=actor,
+        reason=reason,
         name=name,
         kind=kind,
         location=stored,
         branch=branch,
         subpath=subpath,
         schedule_minutes=schedule_minutes,
+        enabled=enabled,
+        webhook_secret_hash=hash_secret(secret) if secret else "",
     )
-    secret = new_webhook_secret() if webhook else ""
+    return source, secret
+
+
+def _create_source(*, actor: Actor, reason: str, **fields: Any) -> Source:
+    """Validate, create and audit a source in one transaction (name must be free)."""
+    checked = ("name", "kind", "location", "branch", "subpath", "schedule_minutes")
+    _validate(**{key: fields[key] for key in checked})
     with transaction.atomic():
-        if Source.objects.filter(name=name).exists():
-            raise ValidationError({"name": [f"a source named `{name}` already exists"]})
-        source = Source.objects.create(
-            name=name,
-            kind=kind,
-            location=stored,
-            branch=branch,
-            subpath=subpath,
-            schedule_minutes=schedule_minutes,
-            enabled=enabled,
-            webhook_secret_hash=hash_secret(secret) if secret else "",
-        )
+        if Source.objects.filter(name=fields["name"]).exists():
+            raise ValidationError({"name": [f"a source named `{fields['name']}` already exists"]})
+        source = Source.objects.create(**fields)
         record_change(
             actor=actor,
             action=Action.CREATE,
@@ -164,7 +166,7 @@ def source_add(
             reason=reason,
             object_repr=source.name,
         )
-    return source, secret
+    return source
 
 
 def source_update(*, actor: Actor, source: Source, reason: str = "", **changes: Any) -> Source:
@@ -323,7 +325,9 @@ def source_for_location(
         n += 1
         name = f"{base}-{n}"
     _require(actor, SOURCE_MANAGE)
-    _validate(
+    return _create_source(
+        actor=actor,
+        reason="first ingest of this location",
         name=name,
         kind=kind,
         location=stored,
@@ -331,23 +335,3 @@ def source_for_location(
         subpath=subpath,
         schedule_minutes=0,
     )
-    with transaction.atomic():
-        source = Source.objects.create(
-            name=name,
-            kind=kind,
-            location=stored,
-            branch=branch,
-            subpath=subpath,
-            schedule_minutes=0,
-        )
-        record_change(
-            actor=actor,
-            action=Action.CREATE,
-            object_type="source",
-            object_id=source.name,
-            before=None,
-            after=source_snapshot(source),
-            reason="first ingest of this location",
-            object_repr=source.name,
-        )
-    return source
