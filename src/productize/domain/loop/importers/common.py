@@ -159,8 +159,12 @@ _BOMS = (
 def decode(data: bytes, result: ImportResult) -> str | None:
     """Text from bytes: a BOM decides, else UTF-16 by its NULs, else UTF-8, else cp1252.
 
-    Guesses are noted in `result`; None (with the reason recorded) when nothing reads it.
+    Guesses are noted in `result`; None (with the reason recorded) when the input is empty or
+    nothing reads it.
     """
+    if not data.strip():
+        result.skip("file", "the file is empty")
+        return None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -204,9 +208,6 @@ def dig(record: Any, path: str) -> Any:
 
 def json_documents(data: bytes, result: ImportResult) -> list[Any] | None:
     """Every JSON value in the input, one after another (`gh api --paginate` writes `[..][..]`)."""
-    if not data.strip():
-        result.skip("file", "the file is empty")
-        return None
     text = decode(data, result)
     if text is None:
         return None

@@ -101,9 +101,6 @@ def import_csv(
 ) -> ImportResult:
     """Feedback from a CSV export whose first row is a header; bad rows are reported, not fatal."""
     result = ImportResult()
-    if not data.strip():
-        result.skip("file", "the file is empty")
-        return result
     text = decode(data, result)
     if text is None:
         return result

@@ -55,9 +55,6 @@ def import_jsonl(
 ) -> ImportResult:
     """Feedback from JSON Lines; bad lines are reported with their line numbers."""
     result = ImportResult()
-    if not data.strip():
-        result.skip("file", "the file is empty")
-        return result
     text = decode(data, result)
     if text is None:
         return result
