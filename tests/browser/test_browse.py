@@ -88,6 +88,14 @@ def test_home_catalog_filter_product_person_by_keyboard_and_mouse(
     assert f"matching “{word}”" in _heading(page)
     assert word in page.locator(".product-name").first.inner_text().lower()
 
+    # Leaving the search box does not fetch the results again: that refresh would race a
+    # click on a result and swap the link away under the pointer.
+    refetches: list[str] = []
+    page.on("request", lambda request: refetches.append(request.url))
+    page.locator("#q").blur()
+    page.wait_for_timeout(500)
+    assert not [url for url in refetches if "/catalog/" in url], refetches
+
     # Mouse: open the first product.
     page.locator(".product-name").first.click()
     page.wait_for_url(re.compile(r"/products/[a-z0-9-]+/$"))

@@ -35,6 +35,15 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     foldFilters(false);
+    /* Typing already refreshes the results; the "change" the search box fires when it loses
+       focus must not refresh them again, or a click on a result (which blurs the box) races
+       a swap that replaces the link under the pointer and the click is lost. */
+    var box = document.getElementById("q");
+    if (box && box.form && box.form.id === "catalog-form") {
+      box.addEventListener("change", function (event) {
+        event.stopPropagation();
+      });
+    }
   });
 
   /* htmx swaps the catalog body: keep the filters folded or open as they were, and keep the
