@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "schema",
     "ingest",
     "source",
+    "feedback",
     "worker",
     "export",
     "graph",

@@ -17,9 +17,13 @@ from productize.api.app import api
 from productize.audit.models import ChangeRecord
 from productize.ingest.models import Source
 from tests.accounts.conftest import World, bearer_client, new_token, session_client
+from tests.loop.factories import matrix_rows
 
 # Endpoints that authenticate with their own secret instead of a user or token.
-OWN_AUTH = {("POST", "/api/v1/sources/{source_id}/refresh")}
+OWN_AUTH = {
+    ("POST", "/api/v1/sources/{source_id}/refresh"),
+    ("POST", "/api/v1/channels/{channel_id}/inbound"),
+}
 ALLOWED_TO_READ = ("admin", "owner", "other_owner", "member", "read_token", "write_token")
 DENIED = ("anonymous", "expired_token")
 
@@ -47,6 +51,9 @@ def _path_values(world: World) -> dict[str, str]:
         "person_id": "alice",
         "source_id": str(catalog["source"].pk),
         "run_id": str(catalog["run"].pk),
+        "channel_id": "1",  # unknown ids answer like forbidden ones
+        "suggestion_id": "1",
+        **matrix_rows(world),  # the loop's channel, feedback, pattern, improvement, ...
     }
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from productize import __version__
-from productize.api import assessment, audit, graph, ingest, organization, products
+from productize.api import (
+    assessment,
+    audit,
+    feedback,
+    graph,
+    ingest,
+    loop_writes,
+    organization,
+    products,
+)
 from productize.api.auth import API_AUTH, exempt_own_auth
 from productize.api.docs import LocalSwagger
 from productize.api.errors import install_handlers
@@ -45,3 +54,8 @@ api.add_router("", ingest.router)
 api.add_router("", audit.router)
 api.add_router("", graph.router)
 api.add_router("", assessment.router)
+exempt_own_auth([feedback.router])  # the inbound webhook checks its channel's signature
+api.add_router("", feedback.router)
+# The loop's reads and writes share api/loop.py's router (loop_writes adds to it and puts
+# GET /feedback on feedback.router, where POST /feedback lives).
+api.add_router("", loop_writes.router)

@@ -88,7 +88,7 @@ def unauthenticated(request: HttpRequest) -> None:
 
 API_AUTH.append(unauthenticated)
 # Endpoints that authenticate in their own way (the push webhook's shared secret).
-OWN_AUTH_URL_NAMES = frozenset({"source-refresh"})
+OWN_AUTH_URL_NAMES = frozenset({"source-refresh", "channel-inbound"})
 
 
 def exempt_own_auth(routers: list[Any]) -> None:

@@ -44,14 +44,14 @@ def get_organization(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/loops", response={200: LoopList, **ERRORS}, url_name="loops", summary="List loops")
-@strict_query()
-def list_loops(request: HttpRequest) -> dict[str, Any]:
-    """Every loop with its product count, parents before their children.
-
-    Loops are few (they group products around a shared mission), so they come in one list.
-    """
+@strict_query(Paging)
+def list_loops(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    """A page of loops with their product counts, parents before their children."""
     nodes = selectors.loop_tree()
-    return {"items": [loop_out(node) for node in nodes], "total": len(nodes)}
+    wanted = paging.page_request()
+    shown = nodes[wanted.offset : wanted.offset + wanted.size]
+    page = selectors.Page(items=shown, total=len(nodes), page=wanted.page, page_size=wanted.size)
+    return {"items": [loop_out(node) for node in shown], **page_meta(page)}
 
 
 @router.get(

@@ -482,11 +482,10 @@ def loop_out(node: LoopNode) -> dict[str, Any]:
     }
 
 
-class LoopList(Schema):
-    """Every loop, parents before their children."""
+class LoopList(PageMeta):
+    """A page of loops, parents before their children."""
 
     items: list[LoopOut]
-    total: int
 
 
 class LoopDetailOut(LoopOut):

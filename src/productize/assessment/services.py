@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from productize.assessment import evidence as ev
 from productize.assessment.characteristics import active_characteristics
+from productize.assessment.loop_evidence import loop_digest, loop_evidence
 from productize.assessment.models import AssessmentGap, AssessmentHistory, ProductAssessment
 from productize.audit.models import Action
 from productize.audit.services import CATALOG_WRITE, Actor, Change, record_changes
@@ -238,6 +239,7 @@ def _assess_batch(
         )
     ]
     catalog = ev.catalog_evidence(light, unresolved)
+    loops = loop_evidence([row.id for row in light]) or {}
     current = {
         d["product_id"]: d
         for d in ProductAssessment.objects.filter(product_id__in=ids).values(*CURRENT_FIELDS)
@@ -251,7 +253,7 @@ def _assess_batch(
             "descriptor": row.descriptor_hash,
             "repository": old["repository_digest"] if old is not None else "",
             "catalog": ev.catalog_digest(catalog[row.id]),
-            "loop": "",  # no loop capability yet: loop rules report no-data
+            "loop": loop_digest(loops.get(row.id)),  # "" while the loop is not in use
             "characteristics": chars_digest,
         }
         if (
@@ -301,7 +303,7 @@ def _assess_batch(
             summary.unchanged += 1  # a rescanned tree that did not change
             continue
         summary.assessed += 1
-        result = assess(doc, chars, repo=repo, catalog=catalog[row.id])
+        result = assess(doc, chars, repo=repo, catalog=catalog[row.id], loop=loops.get(row.id))
         data = compact(result)
         why = (
             [k for k in INPUTS if old[f"{k}_digest"] != digests[k]]

@@ -67,6 +67,13 @@ def test_specification_is_prefilled_from_patterns() -> None:
     ]
 
 
+def test_each_quote_stays_its_own_paragraph() -> None:
+    brief = PatternBrief("p1", "Exports time out", feedback_count=2, quotes=("first", "second"))
+    problem = prefilled_specification([brief]).sections["problem"]
+    # A bare `>` line separates the quotes, so Markdown does not run them into one paragraph.
+    assert "  > first\n  >\n  > second" in problem
+
+
 def test_markdown_shows_prompts_for_empty_sections() -> None:
     spec = prefilled_specification([PatternBrief("p1", "Slots are always full")])
     assert spec.title == "Slots are always full"

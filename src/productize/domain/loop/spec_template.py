@@ -94,7 +94,10 @@ def prefilled_specification(
     for brief in patterns:
         products = f" (products: {', '.join(brief.products)})" if brief.products else ""
         problem.append(f"- **{brief.statement}** — {_people(brief)}{products}.")
-        problem.extend(f"  {_quote(q)}" for q in brief.quotes[:max_quotes])
+        # A bare `>` line between quotes keeps each quote its own paragraph when rendered.
+        quotes = [f"  {_quote(q)}" for q in brief.quotes[:max_quotes]]
+        if quotes:
+            problem.append("\n  >\n".join(quotes))
         if brief.workaround and brief.workaround.strip():
             today.append(f"- {brief.statement}: {' '.join(brief.workaround.split())}")
         else:

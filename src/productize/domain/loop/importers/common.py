@@ -224,4 +224,8 @@ def json_documents(data: bytes, result: ImportResult) -> list[Any] | None:
         except json.JSONDecodeError as error:
             result.skip(f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}")
             return values or None
+        except RecursionError:
+            # Thousands of nested brackets: an attack or a broken export, never an issue list.
+            result.skip(f"document {len(values) + 1}", "JSON nested too deeply to read")
+            return values or None
         values.append(value)

@@ -71,6 +71,9 @@ def import_jsonl(
         except json.JSONDecodeError as error:
             result.skip(where, f"not JSON: {error.msg} at column {error.colno}")
             continue
+        except RecursionError:
+            result.skip(where, "JSON nested too deeply to be a feedback item")
+            continue
         if not isinstance(record, dict):
             result.skip(where, f"expected a JSON object, found {type(record).__name__}")
             continue

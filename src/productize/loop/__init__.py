@@ -1,0 +1,1 @@
+"""The feedback loop: channels, feedback, patterns, improvements, milestones, roadmap."""
