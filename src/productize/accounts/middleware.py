@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from productize.accounts.permissions import anonymous_read
+from productize.accounts.permissions import anonymous_read, public_feedback
 
 Handler = Callable[[HttpRequest], HttpResponse]
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -24,6 +24,8 @@ DEFAULT_CSP = (
 # Reachable without signing in: the sign-in and password reset pages, health, static files,
 # the admin (its own sign-in) and the API (which answers 401 in its own error shape).
 PUBLIC_PREFIXES = ("/accounts/", "/healthz", "/static/", "/admin/", "/api/", "/favicon")
+# The public per-product feedback form, open when PRODUCTIZE_PUBLIC_FEEDBACK=1.
+PUBLIC_FEEDBACK_PREFIX = "/feedback/public/"
 
 
 def request_id(request: HttpRequest) -> str:
@@ -71,6 +73,7 @@ class SignInRequiredMiddleware:
             anonymous_read()
             or request.path.startswith(PUBLIC_PREFIXES)
             or request.user.is_authenticated
+            or (public_feedback() and request.path.startswith(PUBLIC_FEEDBACK_PREFIX))
         ):
             return self.get_response(request)
         return redirect_to_login(request.get_full_path())

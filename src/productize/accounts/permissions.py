@@ -57,6 +57,11 @@ def anonymous_read() -> bool:
     return bool(getattr(settings, "ANONYMOUS_READ", False))
 
 
+def public_feedback() -> bool:
+    """Whether people who are not signed in may give feedback (the public per-product form)."""
+    return bool(getattr(settings, "PUBLIC_FEEDBACK", False))
+
+
 def is_admin_user(user: Any) -> bool:
     """An active staff or superuser account."""
     return bool(
@@ -93,6 +98,27 @@ def _product_of(obj: object) -> Product | None:
     return product if isinstance(product, Product) else None
 
 
+def _scope_of(obj: object, depth: int = 0) -> tuple[list[Product], list[Loop]]:
+    """The products and loops whose owners own `obj` (loop objects: any of their products)."""
+    from productize.catalog.models import Loop
+
+    if isinstance(obj, Loop):
+        return [], [obj]
+    product = _product_of(obj)
+    if product is not None:
+        return [product], []
+    related = getattr(obj, "products", None)  # a pattern or improvement: any of its products
+    if related is not None and hasattr(related, "all") and getattr(obj, "pk", None) is not None:
+        return list(related.select_related("loop")), []
+    loop = getattr(obj, "loop", None)  # a loop's feedback channel
+    if isinstance(loop, Loop):
+        return [], [loop]
+    channel = getattr(obj, "channel", None)  # unrouted feedback: its channel's owners
+    if channel is not None and depth < 1:
+        return _scope_of(channel, depth + 1)
+    return [], []
+
+
 def _loop_chain(loop: Loop | None) -> list[int]:
     ids: list[int] = []
     while loop is not None and loop.pk not in ids and len(ids) < MAX_LOOP_DEPTH:
@@ -102,7 +128,11 @@ def _loop_chain(loop: Loop | None) -> list[int]:
 
 
 def owns(user: Any, obj: object) -> bool:
-    """Whether the user owns the product (or loop) `obj`: directly, via a team or its loop."""
+    """Whether the user owns the product (or loop) `obj`: directly, via a team or its loop.
+
+    Loop objects (a pattern, improvement, roadmap entry, feedback item or channel) are owned
+    by the owners of any of their products, else of their loop or their channel's.
+    """
     from productize.accounts.selectors import person_for_user
     from productize.catalog.models import Loop, Ownership
 
@@ -112,11 +142,14 @@ def owns(user: Any, obj: object) -> bool:
     who = Q(person=person) | Q(team__membership__person=person)
     if isinstance(obj, Loop):
         return Ownership.objects.filter(who, loop_id__in=_loop_chain(obj)).exists()
-    product = _product_of(obj)
-    if product is None:
+    if getattr(obj, "owner_id", None) is not None and obj.owner_id == person.pk:  # type: ignore[attr-defined]
+        return True  # a pattern's named owner
+    products, owning_loops = _scope_of(obj)
+    if not products and not owning_loops:
         return False
-    where = Q(product=product)
-    loops = _loop_chain(product.loop)
+    loops = [pk for loop in owning_loops for pk in _loop_chain(loop)]
+    loops += [pk for product in products for pk in _loop_chain(product.loop)]
+    where = Q(product__in=products)
     if loops:
         where |= Q(loop_id__in=loops)
     return Ownership.objects.filter(where).filter(who).exists()
@@ -126,7 +159,10 @@ def _user_may(user: Any, permission: str, obj: object | None) -> bool:
     if is_admin_user(user):
         return True
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        # Anonymous read covers the catalog, not the audit log (it names people and accounts).
+        # Anonymous read covers the catalog, not the audit log (it names people and accounts);
+        # the public feedback form lets anyone give feedback, nothing more.
+        if permission == FEEDBACK_GIVE:
+            return public_feedback()
         return permission == READ and anonymous_read()
     if permission in MEMBER_PERMISSIONS:
         return True

@@ -108,6 +108,9 @@ def handle(args: argparse.Namespace) -> int:
         f"{Loop.objects.count()} loops, {Team.objects.count()} teams, "
         f"{Person.objects.count()} people; {errors} error(s), {warnings} warning(s)"
     )
+    from productize.demo.loop.loader import load_with_progress
+
+    print(f"  and a living feedback loop: {load_with_progress().line()}")
     create_demo_users()
     print(f"sign in as any of these (password `{DEMO_PASSWORD}`, for this demo only):")
     for user in DEMO_USERS:

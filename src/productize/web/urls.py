@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from django.urls import path
 
-from productize.web.views import assessment, catalog, graph, home, ingest, organization, products
+from productize.web.views import (
+    assessment,
+    catalog,
+    graph,
+    home,
+    ideas,
+    ingest,
+    loop_desk,
+    loop_product,
+    organization,
+    products,
+)
 
 app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("catalog/", catalog.catalog, name="catalog"),
+    path("ideas/", ideas.ideas, name="ideas"),
+    path("ideas/new/", ideas.idea_new, name="idea-new"),
+    path("ideas/<slug:slug>/edit/", ideas.idea_edit, name="idea-edit"),
+    path("ideas/<slug:slug>/product.yaml", ideas.idea_descriptor, name="idea-descriptor"),
     path("products/", products.products_index, name="products"),
     path("products/<slug:slug>/", products.product, name="product"),
     path("products/<slug:slug>/impact/", graph.product_impact, name="product-impact"),
@@ -32,4 +47,6 @@ urlpatterns = [
     path("sources/<int:source_id>/", ingest.source, name="source"),
     path("runs/", ingest.runs, name="runs"),
     path("runs/<int:run_id>/", ingest.run, name="run"),
+    *loop_product.urlpatterns,  # the product loop tab, roadmap, patterns and improvements
+    *loop_desk.urlpatterns,  # feedback forms, triage, suggestions, My loop, the organisation view
 ]
