@@ -53,6 +53,11 @@ class World:
 @pytest.fixture
 def world(db: Any) -> World:
     """The shared catalog with the personas."""
+    return build_world()
+
+
+def build_world() -> World:
+    """The shared catalog with the personas (for fixtures with their own database access)."""
     catalog = factories.demo_catalog()
     alice = catalog["alice"]
     alice.email = "alice@example.com"

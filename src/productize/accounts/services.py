@@ -15,7 +15,7 @@ from django.utils import timezone
 from productize.accounts import permissions
 from productize.accounts.models import ApiToken, Scope, UserProfile
 from productize.accounts.tokens import hash_secret, new_secret
-from productize.audit.models import Action
+from productize.audit.models import Action, ActorKind
 from productize.audit.services import Actor, record_change
 
 
@@ -50,13 +50,16 @@ def user_create(
     *,
     actor: Actor,
     username: str,
-    password: str,
+    password: str | None,
     email: str = "",
     admin: bool = False,
     person_slug: str = "",
     check_password: bool = True,
 ) -> Any:
-    """Create a user (an admin when asked), optionally linked to a catalog person."""
+    """Create a user (an admin when asked), optionally linked to a catalog person.
+
+    `password=None` makes an account that signs in only through the OpenID Connect provider.
+    """
     _require(actor, permissions.ACCOUNTS_MANAGE)
     user_model = get_user_model()
     username = username.strip()
@@ -65,9 +68,12 @@ def user_create(
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError(f"a user named `{username}` already exists")
     user = user_model(username=username, email=email.strip(), is_staff=admin, is_superuser=admin)
-    if check_password:
-        validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if check_password:
+            validate_password(password, user)
+        user.set_password(password)
     with transaction.atomic():
         user.save()
         if person_slug:
@@ -160,3 +166,24 @@ def token_revoke(*, actor: Actor, token: ApiToken, reason: str = "") -> ApiToken
             object_repr=token.name,
         )
     return token
+
+
+def password_set(*, actor: Actor, user: Any, password: str, reason: str = "") -> Any:
+    """Set a user's password (the user themselves, or an admin); the record never holds it."""
+    # Signed in as that user (or holding their emailed reset link): their own password.
+    if not (actor.kind == ActorKind.USER and getattr(actor.user, "pk", None) == user.pk):
+        _require(actor, permissions.ACCOUNTS_MANAGE)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record_change(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="user",
+            object_id=user.get_username(),
+            before={"password": "(set)"},
+            after={"password": "(changed)"},
+            reason=reason,
+            object_repr=user.get_username(),
+        )
+    return user

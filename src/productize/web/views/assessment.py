@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from productize.assessment import selectors
 from productize.assessment.charts import stacked_chart
 from productize.web.views.common import page_request, pagination
 
 
+@require_GET
 def organisation(request: HttpRequest) -> HttpResponse:
     """Maturity by loop and stage, worst gaps, owners, loops, overlaps, alignment gaps."""
     s = selectors.organisation_summary()
@@ -24,6 +26,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     return render(request, "web/assessment/organisation.html", context)
 
 
+@require_GET
 def products(request: HttpRequest) -> HttpResponse:
     """Products filtered by level and failing characteristic, weakest first (paged)."""
     problems: list[str] = []
