@@ -133,43 +133,30 @@ def count_matching(query: SearchQuery, vendor: str) -> int:
         return int(cursor.fetchone()[0])
 
 
-def ranked_ids(
-    queryset: QuerySet[Product] | None, query: SearchQuery, *, limit: int, offset: int
-) -> list[int]:
-    """Ids of one page of matching products (within `queryset` if given), best match first.
+def all_ranked_ids(query: SearchQuery) -> list[int]:
+    """Ids of every product that matches, best match first (ties by id), in one statement.
 
-    `queryset` carries the other filters; it becomes a subquery, so the search index picks the
-    candidates and the rank orders them in one statement.
+    The catalog index (`catalog.selectors.catalog_index`) keeps this list per search text and
+    applies filters, counts and pages to it, so the ranking is computed once per text.
     """
     from django.db import connections
 
-    if queryset is None:
-        connection = connections[Product.objects.db]
-        within, inner_params = "", ()
-    else:
-        connection = connections[queryset.db]
-        inner_sql, inner_params = queryset.order_by().values("id").query.sql_with_params()
-        within = f"AND {{id}} IN ({inner_sql}) "
-    # Ties are broken by id, not name: ordering by name would read every matching product row,
-    # which doubles the time of a common word's search at 100,000 products. The inner SQL is
-    # Django's own compilation of the other filters, with its parameters bound.
+    connection = connections[Product.objects.db]
+    if not query.terms:
+        return []
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT p.id FROM catalog_product p, to_tsquery('simple', %s) q "  # noqa: S608
-            f"WHERE p.search_vector @@ q {within.format(id='p.id')}"
-            "ORDER BY ts_rank(CAST(%s AS real[]), p.search_vector, q) DESC, p.id "
-            "LIMIT %s OFFSET %s"
+            "SELECT p.id FROM catalog_product p, to_tsquery('simple', %s) q "
+            "WHERE p.search_vector @@ q "
+            "ORDER BY ts_rank(CAST(%s AS real[]), p.search_vector, q) DESC, p.id"
         )
-        params: list[Any] = [_tsquery(query), *inner_params, POSTGRES_WEIGHTS, limit, offset]
+        params: list[Any] = [_tsquery(query), POSTGRES_WEIGHTS]
     else:
         sql = (
-            "SELECT rowid FROM catalog_product_fts "  # noqa: S608
-            # `+rowid`: without the plus SQLite hands the IN list to FTS5 as a rowid
-            # constraint, which then runs the whole match once per listed product.
-            f"WHERE catalog_product_fts MATCH %s {within.format(id='+rowid')}"
-            "ORDER BY bm25(catalog_product_fts, %s, %s, %s, %s), rowid LIMIT %s OFFSET %s"
+            "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s "
+            "ORDER BY bm25(catalog_product_fts, %s, %s, %s, %s), rowid"
         )
-        params = [_fts5_match(query), *inner_params, *SQLITE_WEIGHTS, limit, offset]
+        params = [_fts5_match(query), *SQLITE_WEIGHTS]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

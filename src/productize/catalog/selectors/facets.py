@@ -1,20 +1,22 @@
 """Facet counts for the catalog: for each filter, how many products each of its values would give.
 
 Each facet is counted under all the *other* active filters (and the search), so the numbers
-answer "what do I get if I also pick this?". Counting is one GROUP BY per facet over indexed
-columns; the results are cached per catalog version (the newest audit record), because the
-catalog changes only when something is written, and every write leaves an audit record.
+answer "what do I get if I also pick this?". The products each filter keeps are worked out
+once per request over the catalog index (`catalog_index`: compact arrays of every product's
+values, built once per catalog version), and each facet is one `bincount` over the products
+the other filters keep. The results are cached per catalog version (the newest audit record),
+because the catalog changes only when something is written, and every write leaves an audit
+record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+import numpy as np
 
-from productize.assessment.models import AssessmentGap, ProductAssessment
-from productize.catalog.models import Interface, Loop, Ownership, Person, Product, ProductTag, Team
 from productize.catalog.selectors.caching import version_cached
+from productize.catalog.selectors.catalog_index import CatalogIndex, Mask, catalog_index
 from productize.catalog.selectors.filters import (
     ALIGNMENTS,
     FACETS,
@@ -26,7 +28,6 @@ from productize.catalog.selectors.filters import (
     UNASSESSED,
     ProductFilters,
 )
-from productize.catalog.selectors.products import matching
 from productize.catalog.selectors.stats import catalog_version
 from productize.domain.assessment import LEVEL_TITLES, Level
 
@@ -69,15 +70,6 @@ class Facet:
     truncated: bool = False
 
 
-def _scope(filters: ProductFilters) -> QuerySet[Product] | None:
-    """The products under these filters, or None when nothing narrows the catalog."""
-    return matching(filters, counting=True) if filters.active else None
-
-
-def _within(queryset: QuerySet, scope: QuerySet[Product] | None, field: str) -> QuerySet:
-    return queryset if scope is None else queryset.filter(**{f"{field}__in": scope.values("id")})
-
-
 def _options(
     name: str,
     counts: dict[str, int],
@@ -114,139 +106,105 @@ def _options(
     return options, truncated
 
 
-def _stage_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("stage"))
-    rows = (scope if scope is not None else Product.objects.all()).order_by()
-    counts = {r["stage"]: r["n"] for r in rows.values("stage").annotate(n=Count("id"))}
+def _present(counts: np.ndarray, values: list[str]) -> dict[str, int]:
+    """{value: count} for the values counted at least once (as a GROUP BY gives them)."""
+    return {values[code]: int(counts[code]) for code in np.flatnonzero(counts)}
+
+
+def _top(counts: np.ndarray, n: int) -> list[int]:
+    """Codes of the n largest non-zero counts, ties by code (the database's order)."""
+    codes = np.flatnonzero(counts)
+    order = np.lexsort((codes, -counts[codes]))
+    return [int(code) for code in codes[order[:n]]]
+
+
+def _codes_counts(
+    index: CatalogIndex, codes: np.ndarray, scope: Mask | None, size: int
+) -> np.ndarray:
+    """How many products in scope have each code of a one-value-per-product attribute."""
+    chosen = codes if scope is None else codes[scope]
+    return np.bincount(chosen[chosen >= 0], minlength=size)
+
+
+def _stage_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    values = index.stages.values
+    counts = _present(_codes_counts(index, index.stage, scope, len(values)), values)
     labels = {stage: stage.capitalize() for stage in STAGES}
     options, _ = _options("stage", counts, labels, filters.stage, order=STAGES, limit=limit)
     return Facet("stage", FACET_LABELS["stage"], options)
 
 
-def _alignment_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("alignment"))
-    rows = (scope if scope is not None else Product.objects.all()).order_by()
-    counts = {
-        (r["alignment"] or NONE): r["n"] for r in rows.values("alignment").annotate(n=Count("id"))
-    }
+def _alignment_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    values = index.alignments.values
+    by_value = _present(_codes_counts(index, index.alignment, scope, len(values)), values)
+    counts = {(value or NONE): n for value, n in by_value.items()}
     order = (*ALIGNMENTS, NONE)
     labels = {kind: kind.capitalize() for kind in ALIGNMENTS}
     options, _ = _options("alignment", counts, labels, filters.alignment, order=order, limit=limit)
     return Facet("alignment", FACET_LABELS["alignment"], options)
 
 
-def _loop_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("loop"))
-    rows = (scope if scope is not None else Product.objects.all()).order_by()
-    grouped = rows.values("loop_id").annotate(n=Count("id"))
-    by_id: dict[int | None, int] = {r["loop_id"]: r["n"] for r in grouped}
-    loops = Loop.objects.filter(Q(id__in=[i for i in by_id if i]) | Q(slug__in=filters.loop))
-    counts: dict[str, int] = {NONE: by_id.get(None, 0)}
+def _loop_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    loops = index.loops
+    by_code = _codes_counts(index, index.loop, scope, len(loops.values))
+    in_scope = index.count(scope)
+    counts: dict[str, int] = {NONE: in_scope - int(by_code.sum())}
     labels: dict[str, str] = {}
-    for loop_id, slug, name in loops.values_list("id", "slug", "name"):
-        counts[slug] = by_id.get(loop_id, 0)
-        labels[slug] = name
+    shown = {int(code) for code in np.flatnonzero(by_code)}
+    shown.update(loops.code_list(filters.loop))
+    for code in sorted(shown):  # in id order, which options with equal counts and names keep
+        counts[loops.values[code]] = int(by_code[code])
+        labels[loops.values[code]] = loops.labels[code]
     options, truncated = _options("loop", counts, labels, filters.loop, limit=limit)
     return Facet("loop", FACET_LABELS["loop"], options, truncated)
 
 
-def _owner_counts(
-    scope: QuerySet[Product] | None, limit: int, chosen: tuple[str, ...]
-) -> tuple[dict[str, int], dict[str, str]]:
+def _owner_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
     """Products per owner for the largest owners and the chosen ones.
 
-    A person's count includes what their teams own, as the owner filter does. Expanding every
-    team into its members for the whole catalog is the costly part, so only the candidates are
-    expanded: the people who own most directly, and the people already chosen.
+    A person's count includes what their teams own, as the owner filter does. The candidates
+    are the teams that own most, the people who own most directly, and the owners chosen.
     """
-    owned = Ownership.objects.filter(product__isnull=False).order_by()
-    if scope is not None:
-        owned = owned.filter(product_id__in=scope.values("id"))
-    chosen_people = [v.split(":", 1)[1] for v in chosen if v.startswith("person:")]
-    chosen_teams = [v.split(":", 1)[1] for v in chosen if v.startswith("team:")]
-    team_counts = {
-        row["team_id"]: row["n"]
-        for row in owned.filter(team__isnull=False)
-        .values("team_id")
-        .annotate(n=Count("product_id", distinct=True))
-        .order_by("-n", "team_id")[: limit + 1]
-    }
-    team_counts.update(
-        {
-            row["team_id"]: row["n"]
-            for row in owned.filter(team__slug__in=chosen_teams)
-            .values("team_id")
-            .annotate(n=Count("product_id", distinct=True))
-        }
+    chosen = filters.owner
+    teams, people = index.teams, index.people
+    team_counts = index.team_owned.counts(scope)
+    team_codes = set(_top(team_counts, limit + 1))
+    team_codes.update(teams.code_list(v.split(":", 1)[1] for v in chosen if v.startswith("team:")))
+    direct = index.person_direct.counts(scope)
+    person_codes = set(_top(direct, limit + 1))
+    person_codes.update(
+        people.code_list(v.split(":", 1)[1] for v in chosen if v.startswith("person:"))
     )
-    top_people = list(
-        owned.filter(person__isnull=False)
-        .values("person_id")
-        .annotate(n=Count("product_id", distinct=True))
-        .order_by("-n", "person_id")
-        .values_list("person_id", flat=True)[: limit + 1]
-    )
-    candidates = set(top_people) | set(
-        Person.objects.filter(slug__in=chosen_people).values_list("id", flat=True)
-    )
-    person_counts = _person_counts(owned, candidates)
+    person_counts = index.person_owned.counts(scope) if person_codes else direct
     counts: dict[str, int] = {}
     labels: dict[str, str] = {}
-    for team_id, slug, name in Team.objects.filter(
-        Q(id__in=list(team_counts)) | Q(slug__in=chosen_teams)
-    ).values_list("id", "slug", "name"):
-        counts[f"team:{slug}"] = team_counts.get(team_id, 0)
-        labels[f"team:{slug}"] = f"{name} (team)"
-    people = Person.objects.filter(id__in=candidates).values_list("id", "slug", "name")
-    for person_id, slug, name in people:
-        counts[f"person:{slug}"] = person_counts.get(person_id, 0)
-        labels[f"person:{slug}"] = name
-    return counts, labels
-
-
-def _person_counts(owned: QuerySet[Ownership], people: set[int]) -> dict[int, int]:
-    """Distinct products each person owns directly or through a team, in one query."""
-    if not people:
-        return {}
-    ids = sorted(people)
-    direct = owned.filter(person_id__in=ids).annotate(pid=F("person_id"))
-    via_team = owned.filter(team__membership__person_id__in=ids).annotate(
-        pid=F("team__membership__person_id")
-    )
-    both = direct.values("pid", "product_id").union(via_team.values("pid", "product_id"), all=True)
-    counts: dict[int, int] = {}
-    seen: set[tuple[int, int]] = set()
-    # UNION ALL rows are few (the candidates' products); distinct pairs are counted here
-    # because Django cannot GROUP BY over a combined query.
-    for row in both:
-        pair = (row["pid"], row["product_id"])
-        if pair not in seen:
-            seen.add(pair)
-            counts[pair[0]] = counts.get(pair[0], 0) + 1
-    return counts
-
-
-def _owner_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("owner"))
-    counts, labels = _owner_counts(scope, limit, filters.owner)
-    resolved = Ownership.objects.filter(product__isnull=False).filter(
-        Q(person__isnull=False) | Q(team__isnull=False)
-    )
-    products = scope if scope is not None else Product.objects.all()
-    counts[NONE] = products.exclude(id__in=resolved.values("product_id")).count()
-    options, truncated = _options("owner", counts, labels, filters.owner, limit=limit)
+    # In id order: where counts and labels tie, the options keep it.
+    for code in sorted(team_codes):
+        counts[f"team:{teams.values[code]}"] = int(team_counts[code])
+        labels[f"team:{teams.values[code]}"] = f"{teams.labels[code]} (team)"
+    for code in sorted(person_codes):
+        counts[f"person:{people.values[code]}"] = int(person_counts[code])
+        labels[f"person:{people.values[code]}"] = people.labels[code]
+    unowned = ~index.owned if scope is None else scope & ~index.owned
+    counts[NONE] = int(np.count_nonzero(unowned))
+    options, truncated = _options("owner", counts, labels, chosen, limit=limit)
     return Facet("owner", FACET_LABELS["owner"], options, truncated)
 
 
-def _interface_kind_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("interface_kind"))
-    rows = _within(Interface.objects.all(), scope, "product_id").order_by()
-    counts = {
-        r["kind"]: r["n"]
-        for r in rows.values("kind").annotate(n=Count("product_id", distinct=True))
-    }
-    products = scope if scope is not None else Product.objects.all()
-    counts[NONE] = products.exclude(id__in=Interface.objects.values("product_id")).count()
+def _interface_kind_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    counts = _present(index.interfaces.counts(scope), index.kinds.values)
+    without = ~index.has_interface if scope is None else scope & ~index.has_interface
+    counts[NONE] = int(np.count_nonzero(without))
     labels = {
         kind: kind.upper() if kind in {"api", "ui", "cli"} else kind.capitalize()
         for kind in INTERFACE_KINDS
@@ -257,46 +215,38 @@ def _interface_kind_facet(filters: ProductFilters, limit: int) -> Facet:
     return Facet("interface_kind", FACET_LABELS["interface_kind"], options, truncated)
 
 
-def _tag_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("tag"))
-    rows = _within(ProductTag.objects.all(), scope, "product_id").order_by()
-    top = rows.values("tag").annotate(n=Count("id")).order_by("-n", "tag")[: limit + 1]
-    counts = {r["tag"]: r["n"] for r in top}
-    missing = [t for t in filters.tag if t not in counts]
-    if missing:
-        extra = rows.filter(tag__in=missing).values("tag").annotate(n=Count("id"))
-        counts.update({r["tag"]: r["n"] for r in extra})
+def _tag_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    tags = index.tags
+    by_code = index.tagged.counts(scope)
+    codes = set(_top(by_code, limit + 1))
+    codes.update(code for code in tags.code_list(filters.tag) if by_code[code])
+    counts = {tags.values[code]: int(by_code[code]) for code in codes}
     options, truncated = _options("tag", counts, {}, filters.tag, limit=limit)
     return Facet("tag", FACET_LABELS["tag"], options, truncated)
 
 
-def _level_facet(filters: ProductFilters, limit: int) -> Facet:
-    scope = _scope(filters.without("level"))
-    if scope is None:
-        # The whole catalog: the (level_rank, product) index alone, and products minus results.
-        rows = ProductAssessment.objects.order_by().values("level_rank").annotate(n=Count("id"))
-        by_rank: dict[int | None, int] = {r["level_rank"]: r["n"] for r in rows}
-        by_rank[None] = Product.objects.count() - sum(by_rank.values())
-    else:
-        # Under filters: one pass over the products in scope, unassessed ones grouped as NULL.
-        joined = scope.order_by().values("assessment__level_rank").annotate(n=Count("id"))
-        by_rank = {r["assessment__level_rank"]: r["n"] for r in joined}
-    counts = {level: by_rank.get(rank, 0) for rank, level in enumerate(LEVELS)}
-    counts[UNASSESSED] = by_rank.get(None, 0)
+def _level_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
+    # Ranks 0..n-1, and -1 for products not assessed yet (shifted by one to count them).
+    by_rank = _codes_counts(index, index.level + 1, scope, len(LEVELS) + 1)
+    counts = {level: int(by_rank[rank + 1]) for rank, level in enumerate(LEVELS)}
+    counts[UNASSESSED] = int(by_rank[0])
     labels = {level: LEVEL_TITLES[Level(level)] for level in LEVELS}
     labels[UNASSESSED] = "Not assessed yet"
     options, _ = _options("level", counts, labels, filters.level, order=LEVEL_VALUES, limit=limit)
     return Facet("level", FACET_LABELS["level"], options)
 
 
-def _failing_facet(filters: ProductFilters, limit: int) -> Facet:
+def _failing_facet(
+    index: CatalogIndex, scope: Mask | None, filters: ProductFilters, limit: int
+) -> Facet:
     from productize.assessment.characteristics import active_characteristics
 
-    scope = _scope(filters.without("failing"))
-    # Every gap row is expected (see the failing filter): a scan of the covering index.
-    gaps = _within(AssessmentGap.objects.all(), scope, "product_id").order_by()
-    grouped = gaps.values("characteristic").annotate(n=Count("id"))
-    counts = {r["characteristic"]: r["n"] for r in grouped}
+    # Gap rows exist only where the characteristic is expected (see the failing filter).
+    counts = _present(index.gaps.counts(scope), index.characteristics.values)
     labels = {c.key: c.title for c in active_characteristics()[0].characteristics}
     order = tuple(labels)
     options, _ = _options("failing", counts, labels, filters.failing, order=order, limit=limit)
@@ -315,6 +265,14 @@ BUILDERS = {
 }
 
 
+def _count_facets(filters: ProductFilters, limit: int, version: int) -> list[Facet]:
+    index = catalog_index(version)
+    masks = index.masks(filters)
+    return [
+        BUILDERS[name](index, index.scope(masks, without=name), filters, limit) for name in FACETS
+    ]
+
+
 def product_facets(
     filters: ProductFilters, *, limit: int = DEFAULT_LIMIT, version: int | None = None
 ) -> list[Facet]:
@@ -325,5 +283,5 @@ def product_facets(
         "facets",
         version,
         f"{limit}|{filters.cache_key()}",
-        lambda: [BUILDERS[name](filters, limit) for name in FACETS],
+        lambda: _count_facets(filters, limit, version),
     )

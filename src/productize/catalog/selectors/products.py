@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from productize.catalog import search
 from productize.catalog.models import Consumption, Interface, Ownership, Product
 from productize.catalog.selectors.caching import version_cached
+from productize.catalog.selectors.catalog_index import built_index, catalog_index
 from productize.catalog.selectors.filters import ProductFilters, narrow
 from productize.catalog.selectors.paging import Page, PageRequest, paginate
 from productize.catalog.selectors.stats import catalog_version
@@ -68,10 +69,14 @@ def product_count(filters: ProductFilters, *, version: int | None = None) -> int
     """How many products match the filters (cached per catalog version)."""
     if version is None:
         version = catalog_version()
-    return version_cached("count", version, filters.cache_key(), lambda: _count(filters))
+    return version_cached("count", version, filters.cache_key(), lambda: _count(filters, version))
 
 
-def _count(filters: ProductFilters) -> int:
+def _count(filters: ProductFilters, version: int) -> int:
+    index = built_index(version)
+    if index is not None:
+        return index.count(index.scope(index.masks(filters)))
+    # A count on its own (a person's page) does not justify building the whole index.
     query = filters.search
     if query.terms and not replace(filters, q="").active:
         # The search alone: counted inside the index, without visiting the product table.
@@ -93,17 +98,17 @@ def matching(filters: ProductFilters, *, counting: bool = False) -> QuerySet[Pro
 def _page_ids(
     filters: ProductFilters, request: PageRequest, sort: Sort, version: int
 ) -> tuple[list[int], int]:
+    """One page of ids and the total, from the catalog index: the filters are applied once."""
+    index = catalog_index(version)
+    masks = index.masks(filters)
+    scope = index.scope(masks)
     query = filters.search
     if query.active and query.terms and sort == "relevance":
-        others = replace(filters, q="")
-        narrowed = narrow(Product.objects.all(), others) if others.active else None
-        ids = search.ranked_ids(narrowed, query, limit=request.size, offset=request.offset)
+        others = index.scope(masks, without="q")
+        ids = index.ids_by_rank(query, others, request.offset, request.size)
     else:
-        ordered = matching(filters).order_by("name", "id").values_list("id", flat=True)
-        ids = list(ordered[request.offset : request.offset + request.size])
-    if request.page <= 1 and len(ids) < request.size:
-        return ids, len(ids)  # a short first page is the whole list
-    return ids, product_count(filters, version=version)
+        ids = index.ids_by_name(scope, request.offset, request.size)
+    return ids, index.count(scope)
 
 
 # --- one product ---------------------------------------------------------------------------
