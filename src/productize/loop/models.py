@@ -53,11 +53,13 @@ class FeedbackChannel(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ChannelKind.choices, default=ChannelKind.OTHER)
     description = models.TextField(blank=True)
+    # SET_NULL: a product leaving the catalog leaves its channels organisation-wide, so what
+    # still arrives through them waits in triage instead of being refused (and lost).
     product = models.ForeignKey(
         "catalog.Product",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="feedback_channels",
     )
     loop = models.ForeignKey(
