@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "productize.ingest",
     "productize.assessment",
     "productize.graph",
+    "productize.loop",
     "productize.web",
 ]
 
@@ -161,6 +162,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 ANONYMOUS_READ = env_bool("PRODUCTIZE_ANONYMOUS_READ", False)
 SIGNIN_MAX_ATTEMPTS = env_int("PRODUCTIZE_SIGNIN_MAX_ATTEMPTS", 5, minimum=1)
 SIGNIN_WINDOW_MINUTES = env_int("PRODUCTIZE_SIGNIN_WINDOW_MINUTES", 15, minimum=1)
+# A public feedback form on each product page for people who are not signed in (rate limited).
+PUBLIC_FEEDBACK = env_bool("PRODUCTIZE_PUBLIC_FEEDBACK", False)
 EMAIL_BACKEND = env_str(
     "PRODUCTIZE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
@@ -171,6 +174,29 @@ EMAIL_HOST_PASSWORD = env_str("PRODUCTIZE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PRODUCTIZE_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("PRODUCTIZE_EMAIL_FROM", "productize@localhost")
 
+# Sign-in with an OpenID Connect provider (Keycloak, Google, Entra ID...): on when an issuer
+# (or the four endpoints) and a client id are set; docs/security.md has the steps. The names
+# without PRODUCTIZE_ are mozilla-django-oidc's; endpoints left empty are discovered from
+# the issuer's /.well-known/openid-configuration.
+OIDC_ISSUER = env_str("PRODUCTIZE_OIDC_ISSUER", "").rstrip("/")
+OIDC_PROVIDER_NAME = env_str("PRODUCTIZE_OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_RP_CLIENT_ID = env_str("PRODUCTIZE_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("PRODUCTIZE_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = env_str("PRODUCTIZE_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_str("PRODUCTIZE_OIDC_SIGN_ALGO", "RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("PRODUCTIZE_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("PRODUCTIZE_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("PRODUCTIZE_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("PRODUCTIZE_OIDC_JWKS_ENDPOINT", "")
+OIDC_CREATE_USER = env_bool("PRODUCTIZE_OIDC_CREATE_USERS", True)
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "productize.accounts.oidc.OIDCBackend",
+]
+
 # Server and ingest.
 SERVE_HOST = env_str("PRODUCTIZE_HOST", "127.0.0.1")
 SERVE_PORT = env_int("PRODUCTIZE_PORT", 8000, minimum=1)
@@ -178,6 +204,10 @@ SERVE_WORKERS = env_int("PRODUCTIZE_WORKERS", 2, minimum=1)
 # Server-wide webhook secret: accepted in X-Productize-Secret for any source, and the key of
 # GitHub-style X-Hub-Signature-256 body signatures (per-source secrets are stored hashed).
 WEBHOOK_SECRET = env_str("PRODUCTIZE_WEBHOOK_SECRET", "")
+# Backstage descriptor files that ingest reads besides productize's own (docs/backstage.md).
+BACKSTAGE_FILE_NAMES = env_list(
+    "PRODUCTIZE_BACKSTAGE_FILE_NAMES", ["catalog-info.yaml", "catalog-info.yml"]
+)
 PAGE_SIZE = env_int("PRODUCTIZE_PAGE_SIZE", 25, minimum=1)
 MAX_PAGE_SIZE = env_int("PRODUCTIZE_MAX_PAGE_SIZE", 200, minimum=1)
 

@@ -73,6 +73,8 @@ class Person(Described):
 
     email = models.EmailField(max_length=254, blank=True, db_index=True)
     team_refs = models.JSONField(default=list, blank=True, help_text="Team ids as declared.")
+    # What an imported Backstage entity said that has no field here (docs/backstage.md).
+    annotations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -87,6 +89,8 @@ class Team(Described):
     parent_ref = models.SlugField(max_length=63, blank=True)
     member_refs = models.JSONField(default=list, blank=True, help_text="Person ids as declared.")
     members = models.ManyToManyField(Person, through="Membership", related_name="teams")
+    # What an imported Backstage entity said that has no field here (docs/backstage.md).
+    annotations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -116,6 +120,8 @@ class Loop(Described):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     parent_ref = models.SlugField(max_length=63, blank=True)
+    # What an imported Backstage entity said that has no field here (docs/backstage.md).
+    annotations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -32,6 +32,11 @@ descriptor files: product.yaml, organization.yaml (or organisation.yaml) and
 *.productize.yaml, each also as .yml; .git, node_modules, vendor and dot-directories
 are skipped, symbolic links are not followed.
 
+Backstage files (catalog-info.yaml / .yml, or PRODUCTIZE_BACKSTAGE_FILE_NAMES) are
+mapped and checked with the productize descriptors as one catalog, with the same rules
+as `productize ingest` (docs/backstage.md); their Locations are followed.
+  productize check --backstage ./catalog      every YAML file read as Backstage
+
 exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage problem
 """
 
@@ -91,6 +96,19 @@ def register(subparsers: Any) -> None:
         help="the paths hold only part of the catalog: ids not found are not reported",
     )
     parser.add_argument(
+        "--backstage",
+        action="store_true",
+        help="read every .yaml/.yml file under the paths as a Backstage catalog file (as "
+        "`productize ingest --format backstage` does); productize descriptors are not read",
+    )
+    parser.add_argument(
+        "--backstage-names",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated names or glob patterns of Backstage files (default: "
+        "PRODUCTIZE_BACKSTAGE_FILE_NAMES, else catalog-info.yaml,catalog-info.yml)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=None,
@@ -120,10 +138,16 @@ def handle(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.assess:
         return _assess(args)
-    with _progress() as progress:
-        report = check_paths(
-            args.paths, strict=args.strict, partial=args.partial, jobs=args.jobs, progress=progress
-        )
+    report = _check_backstage(args)
+    if report is None:
+        with _progress() as progress:
+            report = check_paths(
+                args.paths,
+                strict=args.strict,
+                partial=args.partial,
+                jobs=args.jobs,
+                progress=progress,
+            )
     from productize.commands.graph_check import add_graph_findings
 
     if problem := add_graph_findings(report, args.paths, against=args.against):
@@ -132,7 +156,7 @@ def handle(args: argparse.Namespace) -> int:
     if report.files == 0:
         print(
             "productize check: no descriptor files found (product.yaml, organization.yaml, "
-            "*.productize.yaml) under: " + " ".join(args.paths),
+            "*.productize.yaml, catalog-info.yaml) under: " + " ".join(args.paths),
             file=sys.stderr,
         )
     out = sys.stdout
@@ -146,6 +170,29 @@ def handle(args: argparse.Namespace) -> int:
     else:
         _print_text(report, out)
     return EXIT_OK if report.ok else EXIT_ERRORS
+
+
+def _check_backstage(args: argparse.Namespace) -> Any:
+    """The report over productize and Backstage files; None when there are no Backstage files
+    (the plain check, in parallel, does then)."""
+    from productize.domain.backstage.checking import (
+        backstage_starts,
+        check_with_backstage,
+        names_from_env,
+    )
+    from productize.domain.discovery import ANY_YAML, parse_names
+
+    if args.backstage:
+        names: tuple[str, ...] = ANY_YAML
+    elif args.backstage_names is not None:
+        names = parse_names(args.backstage_names) or names_from_env()
+    else:
+        names = names_from_env()
+    if not args.backstage and not backstage_starts(args.paths, names, force=False):
+        return None
+    return check_with_backstage(
+        args.paths, names=names, force=args.backstage, strict=args.strict, partial=args.partial
+    )
 
 
 def _assess(args: argparse.Namespace) -> int:

@@ -16,6 +16,10 @@ examples:
 
 Writes organization.yaml, loops/teams/people.productize.yaml and products/<id>/product.yaml.
 `productize ingest` of the result into an empty database gives the same catalog.
+
+  productize export --format backstage ./backstage-catalog
+Writes catalog-info.yaml (a Location) and the files it lists, valid for Backstage's catalog;
+`productize ingest` of that directory into an empty database gives the same catalog too.
 """
 
 
@@ -23,7 +27,7 @@ def register(subparsers: Any) -> None:
     """Add the `export` subcommand."""
     parser = subparsers.add_parser(
         "export",
-        help="write the catalog back as descriptor files",
+        help="write the catalog back as descriptor files (or Backstage catalog-info files)",
         description="Write every organisation, loop, team, person and product of the catalog "
         "as descriptor files under DIR.",
         epilog=EXAMPLES,
@@ -33,6 +37,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--force", action="store_true", help="write even if DIR already holds files"
     )
+    parser.add_argument(
+        "--format",
+        choices=("productize", "backstage"),
+        default="productize",
+        help="productize descriptors (default), or Backstage catalog-info files: Domains, "
+        "Systems, Groups, Users, Components and APIs (docs/backstage.md)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -41,9 +52,23 @@ def handle(args: argparse.Namespace) -> int:
     setup_django()
     from productize.commands.ingest import progress_bar, stderr_console
     from productize.commands.manage import migrate_quietly
-    from productize.ingest.export import ExportError, export_catalog
+    from productize.ingest.export import ExportError, export_backstage_catalog, export_catalog
 
     migrate_quietly()
+    if args.format == "backstage":
+        try:
+            with progress_bar(stderr_console(), "export", enabled=True) as progress:
+                kinds = export_backstage_catalog(
+                    args.directory,
+                    overwrite=args.force,
+                    progress=lambda done, total: progress("entities", done, total),
+                )
+        except ExportError as error:
+            print(f"productize export: {error}", file=sys.stderr)
+            return 2
+        parts = [f"{count} {kind}" for kind, count in sorted(kinds.items())]
+        print(f"wrote {', '.join(parts) or 'nothing'} to {args.directory}/catalog-info.yaml")
+        return 0
     try:
         with progress_bar(stderr_console(), "export", enabled=True) as progress:
             counts = export_catalog(

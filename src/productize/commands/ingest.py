@@ -22,6 +22,8 @@ examples:
   productize ingest https://git.example.com/acme/catalog.git --branch main --subpath products
   productize ingest 'https://ci:${GIT_TOKEN}@git.example.com/acme/catalog.git'
   productize ingest ./team-a ./team-b
+  productize ingest ./backstage-repo                 catalog-info.yaml files are read too
+  productize ingest --format backstage ./catalog      every YAML file read as Backstage
 
 Each location becomes a source (listed by `productize source list`) so that the next run only
 reads the files that changed. Exit status: 0 when everything landed, 1 when a file had errors
@@ -33,7 +35,8 @@ def register(subparsers: Any) -> None:
     """Add the `ingest` subcommand."""
     parser = subparsers.add_parser(
         "ingest",
-        help="read descriptor files from directories or git repositories into the catalog",
+        help="read descriptor files (and Backstage catalog-info.yaml) from directories or git "
+        "repositories into the catalog",
         description="Read every descriptor under each location into the catalog: changed "
         "files are checked (same rules as `productize check`) and applied, unchanged ones "
         "skipped, deleted ones removed. Git repositories are shallow-cloned into a "
@@ -54,6 +57,21 @@ def register(subparsers: Any) -> None:
         default=20,
         metavar="N",
         help="list at most N problems after the summary (default: 20)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("auto", "backstage"),
+        default=None,
+        help="auto (default for a new location): productize descriptors plus Backstage "
+        "files named catalog-info.yaml/.yml; backstage: read every .yaml/.yml file as a "
+        "Backstage catalog file (remembered for the location)",
+    )
+    parser.add_argument(
+        "--backstage-names",
+        default=None,
+        metavar="NAMES",
+        help="comma-separated names or glob patterns of Backstage files, e.g. "
+        "'catalog-info.yaml,all.yaml' (default: PRODUCTIZE_BACKSTAGE_FILE_NAMES; remembered)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=handle)
@@ -188,6 +206,8 @@ def handle(args: argparse.Namespace) -> int:
                     branch=args.branch,
                     subpath=args.subpath,
                     progress=progress,
+                    format=args.format,
+                    backstage_names=args.backstage_names,
                 )
             except ValidationError as error:
                 print_validation_error("ingest", error, redact_text)

@@ -12,8 +12,9 @@ duplicate ids). A path named explicitly on the command line is taken as given, l
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 DESCRIPTOR_NAMES: frozenset[str] = frozenset(
@@ -25,6 +26,31 @@ DESCRIPTOR_SUFFIXES: tuple[str, ...] = (".productize.yaml", ".productize.yml")
 SKIP_DIRS: frozenset[str] = frozenset(("node_modules", "vendor", "__pycache__", "venv"))
 """Directories never entered; every directory whose name starts with a dot is skipped too
 (`.git`, `.venv`, `.tox`, ...)."""
+
+
+BACKSTAGE_NAMES: tuple[str, ...] = ("catalog-info.yaml", "catalog-info.yml")
+"""Backstage descriptor files found by default (`PRODUCTIZE_BACKSTAGE_FILE_NAMES`, a source's
+`backstage_names`); a name may be a glob pattern (`*.yaml`)."""
+ANY_YAML: tuple[str, ...] = ("*.yaml", "*.yml")
+"""The names read as Backstage when a source or command says `--format backstage`."""
+
+
+def name_matcher(names: Iterable[str]) -> Callable[[str], bool]:
+    """A test for file names: exact names, or glob patterns (`*.yaml`) matched case-sensitively."""
+    exact = frozenset(n for n in names if not any(c in n for c in "*?["))
+    patterns = [n for n in names if n not in exact]
+    if not patterns:
+        return exact.__contains__
+
+    def matches(name: str) -> bool:
+        return name in exact or any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    return matches
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """`a.yaml, b.yml` -> ('a.yaml', 'b.yml'); blank entries dropped."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def is_descriptor_name(name: str) -> bool:

@@ -64,6 +64,17 @@ def _write(path: Path, documents: list[dict[str, Any]]) -> None:
     path.write_text(HEADER + dump_documents(documents), encoding="utf-8")
 
 
+def _prepare(directory: Path, overwrite: bool) -> Path:
+    """The directory, created; refused when it holds files and `overwrite` is false."""
+    directory = directory.expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(f"{directory} exists and is not a directory")
+    if directory.exists() and any(directory.iterdir()) and not overwrite:
+        raise ExportError(f"{directory} is not empty; pass --force to write into it anyway")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def export_catalog(
     directory: Path,
     *,
@@ -75,12 +86,7 @@ def export_catalog(
     Refuses a directory that already holds files unless `overwrite` is true (then the files
     it writes replace theirs; other files are left alone).
     """
-    directory = directory.expanduser()
-    if directory.exists() and not directory.is_dir():
-        raise ExportError(f"{directory} exists and is not a directory")
-    if directory.exists() and any(directory.iterdir()) and not overwrite:
-        raise ExportError(f"{directory} is not empty; pass --force to write into it anyway")
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = _prepare(directory, overwrite)
     counts: Counter[str] = Counter()
 
     singles: list[tuple[str, str, Any]] = [
@@ -109,3 +115,48 @@ def export_catalog(
         if progress is not None and (done % 500 == 0 or done == total):
             progress(done, total)
     return counts
+
+
+def export_backstage_catalog(
+    directory: Path,
+    *,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Counter[str]:
+    """Write the catalog as Backstage entities (`catalog-info.yaml` and the files it lists).
+
+    Loops become Domains and Systems, teams Groups, people Users, products Components and
+    their provided interfaces APIs (or the Resources they came from); docs/backstage.md has
+    the mapping. Returns counts by Backstage kind. The organisation has no Backstage kind.
+    """
+    from productize.domain.backstage.export import export_backstage, write_backstage
+    from productize.domain.descriptors import MODEL_BY_KIND
+
+    directory = _prepare(directory, overwrite)
+    documents: list[Any] = []
+    extras: dict[tuple[str, str], dict[str, str]] = {}
+    querysets: list[tuple[str, Any]] = [
+        ("loop", Loop.objects.order_by("slug").prefetch_related("ownerships")),
+        ("team", Team.objects.order_by("slug")),
+        ("person", Person.objects.order_by("slug")),
+        (
+            "product",
+            Product.objects.order_by("slug").prefetch_related(
+                "ownerships", "interfaces", "consumptions"
+            ),
+        ),
+    ]
+    total = sum(queryset.count() for _, queryset in querysets)
+    done = 0
+    for kind, queryset in querysets:
+        model = MODEL_BY_KIND[kind]
+        for row in queryset.iterator(chunk_size=CHUNK):
+            documents.append(model.model_validate(document_from_row(kind, row)))
+            if kind != "product" and row.annotations:
+                extras[(kind, row.slug)] = dict(row.annotations)
+            done += 1
+            if progress is not None and (done % 1000 == 0 or done == total):
+                progress(done, total)
+    entities = export_backstage(documents, extras=extras)
+    write_backstage(directory, entities)
+    return Counter(entity["kind"] for entity in entities)

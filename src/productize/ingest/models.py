@@ -12,6 +12,13 @@ class SourceKind(models.TextChoices):
     GIT = "git", "git repository"
 
 
+class SourceFormat(models.TextChoices):
+    """Which files of a source are read, and as what (docs/backstage.md)."""
+
+    AUTO = "auto", "productize descriptors and Backstage catalog-info files"
+    BACKSTAGE = "backstage", "every YAML file as a Backstage catalog file"
+
+
 class Source(models.Model):
     """A directory or git repository whose descriptors feed the catalog."""
 
@@ -22,7 +29,15 @@ class Source(models.Model):
     )
     branch = models.CharField(max_length=255, blank=True)
     subpath = models.CharField(max_length=1000, blank=True)
-    format = models.CharField(max_length=16, default="productize")
+    format = models.CharField(
+        max_length=16, choices=SourceFormat.choices, default=SourceFormat.AUTO
+    )
+    backstage_names = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Comma-separated names (or glob patterns) of Backstage files; blank: the "
+        "PRODUCTIZE_BACKSTAGE_FILE_NAMES setting.",
+    )
     schedule_minutes = models.PositiveIntegerField(
         default=60, help_text="How often `productize worker` refreshes it; 0 = never."
     )

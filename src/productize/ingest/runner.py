@@ -33,6 +33,7 @@ from productize.domain.checker import check_documents
 from productize.domain.findings import Finding, Severity
 from productize.domain.parse import ParsedDocument, ParsedFile
 from productize.domain.yamlload import PositionIndex
+from productize.ingest.backstage import read_backstage_files
 from productize.ingest.gitfetch import GitError, git_checkout, resolve_subpath
 from productize.ingest.hooks import IngestOutcome, run_after_ingest
 from productize.ingest.known import known_ids
@@ -42,6 +43,7 @@ from productize.ingest.models import (
     RunStatus,
     Source,
     SourceFile,
+    SourceFormat,
     SourceKind,
 )
 from productize.ingest.problems import (
@@ -200,7 +202,8 @@ def _read_tree(source: Source, root: Path, report: Progress) -> _Read:
         path: _FileRecord(pk, sha, recheck, size, mtime, last_run)
         for path, pk, sha, recheck, size, mtime, last_run in rows
     }
-    files = walk_descriptors(root.resolve())
+    native = source.format != SourceFormat.BACKSTAGE
+    files = walk_descriptors(root.resolve()) if native else []
     total = len(files)
     report("reading", 0, total)
     # A file changed within this window may change again within the clock's resolution
@@ -235,8 +238,6 @@ def _read_tree(source: Source, root: Path, report: Progress) -> _Read:
         if done % 1000 == 0:
             report("reading", done, total)
     report("reading", total, total)
-    read.seen = len(read.paths)
-    read.removed = set(read.snapshot) - read.paths.keys()
 
     report("parsing", 0, len(to_parse))
     for parsed in parse_files(
@@ -244,7 +245,42 @@ def _read_tree(source: Source, root: Path, report: Progress) -> _Read:
     ):
         read.parsed[parsed.path] = parsed
     report("parsing", len(to_parse), len(to_parse))
+    _read_backstage(source, root.resolve(), read, recent, report)
+    read.seen = len(read.paths)
+    read.removed = set(read.snapshot) - read.paths.keys()
     return read
+
+
+def _read_backstage(source: Source, root: Path, read: _Read, recent: int, report: Progress) -> None:
+    """Add the source's Backstage files (all of them, or none when none changed) to `read`."""
+
+    def stat_of(path: str) -> tuple[int, int]:
+        if not read.use_stat:
+            return (0, 0)
+        try:
+            info = os.stat(path)
+        except OSError:
+            return (0, 0)
+        return (info.st_size, info.st_mtime_ns) if info.st_mtime_ns < recent else (0, 0)
+
+    report("backstage", 0, 1)
+    found = read_backstage_files(
+        source,
+        root,
+        read.snapshot,  # type: ignore[arg-type]
+        set(read.paths),
+        stat_of,
+        lambda done, total: report("backstage", done, total),
+    )
+    for relative, absolute in found.paths.items():
+        read.paths[relative] = absolute
+        read.stats[relative] = stat_of(absolute)
+    for relative, parsed in found.parsed.items():
+        read.parsed[relative] = parsed
+        old = read.snapshot.get(relative)
+        if old is None or old.sha256 != parsed.sha256:
+            read.changed += 1
+    report("backstage", len(found.paths), len(found.paths))
 
 
 def _ingest_tree(
@@ -442,17 +478,27 @@ def ingest_path(
     subpath: str = "",
     actor: Actor | None = None,
     progress: Progress | None = None,
+    format: str | None = None,
+    backstage_names: str | None = None,
 ) -> IngestRun:
     """Ingest a directory or git URL given ad hoc (`productize ingest LOCATION`).
 
     The location becomes a source of its own (found again on the next run, so runs stay
-    incremental) that is never refreshed on a schedule. Raises `ValidationError` when the
-    location is neither a directory nor a usable git URL.
+    incremental) that is never refreshed on a schedule. `format` (`auto`, `backstage`) and
+    `backstage_names` (comma-separated), when given, become the source's file options.
+    Raises `ValidationError` when the location is neither a directory nor a usable git URL.
     """
     from productize.ingest.services import source_for_location
 
     text = str(location)
     actor = actor or Actor.system("cli")
-    source = source_for_location(actor=actor, location=text, branch=branch, subpath=subpath)
+    source = source_for_location(
+        actor=actor,
+        location=text,
+        branch=branch,
+        subpath=subpath,
+        format=format,
+        backstage_names=backstage_names,
+    )
     clone_url = text if source.kind == SourceKind.GIT else None
     return ingest_source(source=source, actor=actor, progress=progress, clone_url=clone_url)

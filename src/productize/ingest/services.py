@@ -28,13 +28,22 @@ from productize.ingest.gitfetch import (
     validate_git_url,
     validate_subpath,
 )
-from productize.ingest.models import IngestProblem, Source, SourceKind
+from productize.ingest.models import IngestProblem, Source, SourceFormat, SourceKind
 from productize.ingest.redact import has_literal_credentials, redact_url
 
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX = 63
 DEFAULT_SCHEDULE_MINUTES = 60
-_UPDATABLE = ("name", "location", "branch", "subpath", "schedule_minutes", "enabled")
+_UPDATABLE = (
+    "name",
+    "location",
+    "branch",
+    "subpath",
+    "schedule_minutes",
+    "enabled",
+    "format",
+    "backstage_names",
+)
 
 
 def _require(actor: Actor, permission: str, source: Source | None = None) -> None:
@@ -63,6 +72,8 @@ def source_snapshot(source: Source) -> dict[str, Any]:
         "schedule_minutes": source.schedule_minutes,
         "enabled": source.enabled,
         "webhook": bool(source.webhook_secret_hash),
+        "format": source.format,
+        "backstage_names": source.backstage_names,
     }
 
 
@@ -125,6 +136,8 @@ def source_add(
     enabled: bool = True,
     webhook: bool = True,
     reason: str = "",
+    format: str = SourceFormat.AUTO,
+    backstage_names: str = "",
 ) -> tuple[Source, str]:
     """Register a directory or git repository; return it and its webhook secret (shown once).
 
@@ -144,14 +157,28 @@ def source_add(
         schedule_minutes=schedule_minutes,
         enabled=enabled,
         webhook_secret_hash=hash_secret(secret) if secret else "",
+        format=format,
+        backstage_names=backstage_names,
     )
     return source, secret
+
+
+def _validate_files(format: str, backstage_names: str) -> None:
+    """The file options: a known format, and names that are file names (no `/`)."""
+    errors: dict[str, list[str]] = {}
+    if format not in SourceFormat.values:
+        errors["format"] = [f"`{format}` is not one of: {', '.join(SourceFormat.values)}"]
+    if any("/" in name or name in (".", "..") for name in backstage_names.split(",")):
+        errors["backstage_names"] = ["give file names or patterns (`catalog-info.yaml`), not paths"]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _create_source(*, actor: Actor, reason: str, **fields: Any) -> Source:
     """Validate, create and audit a source in one transaction (name must be free)."""
     checked = ("name", "kind", "location", "branch", "subpath", "schedule_minutes")
     _validate(**{key: fields[key] for key in checked})
+    _validate_files(fields.get("format", SourceFormat.AUTO), fields.get("backstage_names", ""))
     with transaction.atomic():
         if Source.objects.filter(name=fields["name"]).exists():
             raise ValidationError({"name": [f"a source named `{fields['name']}` already exists"]})
@@ -190,6 +217,7 @@ def source_update(*, actor: Actor, source: Source, reason: str = "", **changes: 
             subpath=source.subpath,
             schedule_minutes=source.schedule_minutes,
         )
+        _validate_files(source.format, source.backstage_names)
         if Source.objects.filter(name=source.name).exclude(pk=source.pk).exists():
             raise ValidationError({"name": [f"a source named `{source.name}` already exists"]})
         source.save()
@@ -304,7 +332,13 @@ def _implicit_name(location: str, kind: str) -> str:
 
 
 def source_for_location(
-    *, actor: Actor, location: str, branch: str = "", subpath: str = ""
+    *,
+    actor: Actor,
+    location: str,
+    branch: str = "",
+    subpath: str = "",
+    format: str | None = None,
+    backstage_names: str | None = None,
 ) -> Source:
     """The source behind an ad-hoc `productize ingest LOCATION`: found, or registered now.
 
@@ -318,6 +352,15 @@ def source_for_location(
         kind=kind, location=stored, branch=branch, subpath=subpath
     ).first()
     if existing is not None:
+        changes = {
+            name: value
+            for name, value in (("format", format), ("backstage_names", backstage_names))
+            if value is not None and getattr(existing, name) != value
+        }
+        if changes:  # what this run was asked to read is what the source reads from now on
+            return source_update(
+                actor=actor, source=existing, reason="ingest with other file options", **changes
+            )
         return existing
     base = _implicit_name(stored, kind)
     name, n = base, 1
@@ -334,4 +377,6 @@ def source_for_location(
         branch=branch,
         subpath=subpath,
         schedule_minutes=0,
+        format=format or SourceFormat.AUTO,
+        backstage_names=backstage_names or "",
     )

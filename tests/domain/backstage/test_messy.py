@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from productize.domain.backstage.model import PLACE_ORIGINS, compact_places, places_index
 from productize.domain.backstage.reader import BackstageResult, read_backstage
 from productize.domain.descriptors import ProductDoc
+from productize.domain.yamlload import load_yaml
 from tests.domain.backstage.conftest import CORPUS, doc, located, read_case
 
 
@@ -138,3 +140,27 @@ def test_a_bug_while_mapping_one_entity_costs_only_that_entity(
     (bug,) = [f for f in result.findings if f.code == "internal-error"]
     assert (bug.path, bug.line, "boom" in bug.message) == ("components/checkout-web.yaml", 1, True)
     assert len([d for d in result.documents if d.model.kind == "product"]) == 3
+
+
+def test_set_check_positions_come_from_the_compact_places() -> None:
+    """A mapped document's position index answers from its 11 compact places, lazily."""
+    text = (
+        b"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: shop\n"
+        b"spec:\n  owner: team-a\n  system: sales\n  consumesApis:\n    - pay-api\n"
+    )
+    loaded = load_yaml("c.yaml", text).documents[0]
+    places = compact_places(loaded.positions)
+    assert len(places) == 2 * len(PLACE_ORIGINS)
+    index = places_index(places, 1, 1)
+    assert index.value(("owners", 0)) == loaded.positions.value(("spec", "owner"))
+    assert index.value(("loop",)) == loaded.positions.value(("spec", "system"))
+    # An item of a list is placed at the Backstage list it came from.
+    assert index.key(("interfaces", "consumes", 0)) == (9, 5)
+    assert index.value(("id",)) == (4, 9)
+    assert index.value(("name",)) == (4, 9)  # no title: the name is where it came from
+    assert index.value(("stage",)) == (1, 1)  # no origin: the document's start
+    assert index.value(("members",)) == (1, 1)  # absent in the entity
+    # Nothing but the compact array is held per document: no keys, no raw texts, no dict.
+    assert not index.keys and not index.raw
+    assert not hasattr(index, "__dict__")
+    assert places_index(None, 3, 2).value(("owners", 0)) == (3, 2)

@@ -36,11 +36,21 @@ def _converter(field: models.Field[Any, Any], connection: Any) -> Callable[[Any]
             if value is None or isinstance(value, RawJSON):
                 # SQLite stores the text; PostgreSQL's COPY parses it into jsonb.
                 return None if value is None else str(value)
+            if not value and value.__class__ in (list, dict):
+                return "[]" if value.__class__ is list else "{}"  # most optional fields
             return adapt(value, encoder)
 
         return json_value
     if isinstance(field, models.DateTimeField | models.DateField):
-        return partial(field.get_db_prep_save, connection=connection)
+        prepare = partial(field.get_db_prep_save, connection=connection)
+        last: list[Any] = [object(), None]  # (value, prepared): rows of a batch share a stamp
+
+        def date_value(value: Any) -> Any:
+            if value is not last[0]:
+                last[0], last[1] = value, prepare(value)
+            return last[1]
+
+        return date_value
     return None
 
 

@@ -50,6 +50,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 API_VERSION = "backstage.io/v1alpha1"
+ENTITIES_PER_FILE = 2000
 KIND_TYPES = {InterfaceKind.API: "openapi", InterfaceKind.EVENT: "asyncapi"}
 NO_DEFINITION = "No definition recorded in productize."
 _OWNERLESS = "unowned"
@@ -279,6 +280,11 @@ def _product(
         and [t for t in map(normalise_tag, original_tags) if t] == doc.tags
     ):
         meta["tags"] = [_TAG_NOT.sub("-", t).strip("-") for t in doc.tags]
+        if isinstance(original_tags, list) and original_tags:
+            # The reader takes the original spelling back from here.
+            meta.setdefault("annotations", {})["productize.io/tags"] = json.dumps(
+                original_tags, ensure_ascii=False
+            )
     links = [
         {"url": url, **EXPORT_LINKS[slot]}
         for slot in LINK_SLOTS
@@ -379,6 +385,8 @@ def _interface(
     if not definition and iface.spec:
         definition = f"See {iface.spec} next to the product's descriptor."
     spec.setdefault("definition", definition or NO_DEFINITION)
+    if iface.spec:  # read back by the reader as the interface's spec path
+        meta["annotations"] = {**(meta.get("annotations") or {}), "productize.io/spec": iface.spec}
     return _entity("API", meta, spec)
 
 
@@ -411,9 +419,13 @@ def write_backstage(out_dir: Path, entities: list[dict[str, Any]]) -> list[Path]
     written = []
     for file_name, kinds in groups.items():
         chosen = [e for e in entities if e["kind"] in kinds]
-        if chosen:
-            path = out_dir / file_name
-            path.write_text(dump_entities(chosen), "utf-8")
+        # Large catalogs are split (`products-2.yaml`, ...) to stay well under the reader's
+        # file size limit.
+        for start in range(0, len(chosen), ENTITIES_PER_FILE):
+            part = start // ENTITIES_PER_FILE + 1
+            stem, _, ext = file_name.partition(".")
+            path = out_dir / (file_name if part == 1 else f"{stem}-{part}.{ext}")
+            path.write_text(dump_entities(chosen[start : start + ENTITIES_PER_FILE]), "utf-8")
             written.append(path)
     location = _entity(
         "Location",

@@ -334,6 +334,7 @@ class Mapper:
                 column,
                 entity.index,
                 extras,
+                entity.places,
             )
         )
 

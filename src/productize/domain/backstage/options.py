@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -70,3 +71,5 @@ class MappedDocument:
     column: int
     index: int
     extras: dict[str, str] = field(default_factory=dict)
+    # Where the fields the set checks report on came from (`model.places_index` reads it).
+    places: array[int] | None = field(default=None, repr=False)

@@ -8,6 +8,7 @@ the dependency shows in the interface graph. See docs/backstage.md for the reaso
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any
@@ -146,6 +147,17 @@ def links_and_tags(
     tags = [t for t in (normalise_tag(tag) for tag in raw) if t]
     if tags != raw:
         meta_left["tags"] = raw_tags
+    # Tags Backstage would refuse were exported in its spelling, the original list beside them.
+    marked = annotations.get(PRODUCTIZE_PREFIX + "tags") if isinstance(annotations, dict) else None
+    if isinstance(marked, str):
+        try:
+            original = json.loads(marked)
+        except ValueError:
+            original = None
+        if isinstance(original, list) and [
+            t for t in (normalise_tag(str(tag)) for tag in original) if t
+        ] == list(dict.fromkeys(tags)):
+            meta_left["tags"] = original
     return slots, list(dict.fromkeys(tags))
 
 
@@ -298,6 +310,19 @@ def _api_interface(m: Mapper, api: Entity, host: Entity) -> dict[str, Any]:
         iface["spec"] = os.path.relpath(source, host_dir or ".").replace(os.sep, "/")
     elif definition is not None and not isinstance(definition, str):
         spec_left["definition"] = definition
+    marked = api.metadata.get("annotations")
+    if source is None and isinstance(marked, dict):
+        # Our export's note of the spec file path (the file itself is not exported).
+        path = marked.get(PRODUCTIZE_PREFIX + "spec")
+        if isinstance(path, str) and path:
+            iface["spec"] = path
+    kept = meta_left.get("annotations")
+    if isinstance(kept, dict) and any(str(k).startswith(PRODUCTIZE_PREFIX) for k in kept):
+        kept = {k: v for k, v in kept.items() if not str(k).startswith(PRODUCTIZE_PREFIX)}
+        if kept:
+            meta_left["annotations"] = kept
+        else:
+            del meta_left["annotations"]
     skeleton = {"ref": str(api.ref), "metadata": meta_left, "spec": spec_left}
     iface["_skeleton"] = skeleton
     iface["_definition"] = definition if isinstance(definition, str) else None

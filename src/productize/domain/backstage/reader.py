@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +20,10 @@ from productize.domain.backstage.locations import (
     substitute,
 )
 from productize.domain.backstage.mapping import Mapper, map_loops, map_teams
-from productize.domain.backstage.model import Entity, entity_from_value
+from productize.domain.backstage.model import Entity, compact_places, entity_from_value
 from productize.domain.backstage.options import MappedDocument, MappingOptions
 from productize.domain.backstage.products import map_products
-from productize.domain.discovery import SKIP_DIRS
+from productize.domain.discovery import SKIP_DIRS, name_matcher
 from productize.domain.findings import Finding, Severity
 from productize.domain.parse import internal_error
 from productize.domain.yamlload import PositionIndex, load_yaml, too_large
@@ -46,7 +47,11 @@ class BackstageResult:
 
 
 def discover_backstage(root: Path, names: tuple[str, ...]) -> list[Path]:
-    """Backstage descriptor files under `root` (links not followed), in a stable order."""
+    """Backstage descriptor files under `root` (links not followed), in a stable order.
+
+    A name may be a glob pattern (`*.yaml`), as `--format backstage` uses.
+    """
+    matches = name_matcher(names)
     found: list[Path] = []
     pending = [str(root)]
     while pending:
@@ -57,7 +62,7 @@ def discover_backstage(root: Path, names: tuple[str, ...]) -> list[Path]:
                     if entry.is_dir(follow_symlinks=False):
                         if entry.name[0] != "." and entry.name not in SKIP_DIRS:
                             pending.append(entry.path)
-                    elif entry.name in names and entry.is_file(follow_symlinks=False):
+                    elif matches(entry.name) and entry.is_file(follow_symlinks=False):
                         found.append(Path(entry.path))
         except OSError:
             continue
@@ -65,21 +70,33 @@ def discover_backstage(root: Path, names: tuple[str, ...]) -> list[Path]:
 
 
 def read_backstage(
-    root: Path, files: list[Path] | None = None, *, options: MappingOptions | None = None
+    root: Path,
+    files: list[Path] | None = None,
+    *,
+    options: MappingOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BackstageResult:
-    """Read the Backstage files under `root` (or `files`, and what their Locations name)."""
+    """Read the Backstage files under `root` (or `files`, and what their Locations name).
+
+    `progress(done, total)` is called after each file (the total grows as Locations name more).
+    """
     # Reading builds millions of small acyclic objects; with the cyclic collector running,
     # every generation-2 pass walks all of them again and time grows faster than the catalog.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(root, files, options or MappingOptions())
+        return _read(root, files, options or MappingOptions(), progress)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read(root: Path, files: list[Path] | None, options: MappingOptions) -> BackstageResult:
+def _read(
+    root: Path,
+    files: list[Path] | None,
+    options: MappingOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> BackstageResult:
     """`read_backstage` with the collector paused."""
     confinement = Confinement(
         Path(os.path.realpath(root)),
@@ -119,7 +136,7 @@ def _read(root: Path, files: list[Path] | None, options: MappingOptions) -> Back
                 entities.append(entity)
                 result.entities[entity.kind] += 1
                 if entity.kind != "Location":
-                    entity.positions, entity.locator = None, locator
+                    _forget_positions(entity, locator)
                     continue
                 targets, problems = location_targets(entity, path.parent, confinement)
                 findings.extend(problems)
@@ -136,9 +153,11 @@ def _read(root: Path, files: list[Path] | None, options: MappingOptions) -> Back
                         )
                     elif target not in visited:
                         queue.append((target, (*chain, path)))
-                entity.positions, entity.locator = None, locator
+                _forget_positions(entity, locator)
         except Exception as exc:  # a bug of ours must not stop the rest of the catalog
             findings.append(internal_error(shown, exc))
+        if progress is not None:
+            progress(len(visited), len(visited) + len(queue))
     mapper = Mapper(entities, options)
     map_loops(mapper)
     map_teams(mapper)
@@ -200,6 +219,13 @@ def _read_file(
                 entity.spec = {}
         entities.append(entity)
     return entities
+
+
+def _forget_positions(entity: Entity, locator: _Locator) -> None:
+    """Drop an entity's position index, keeping the few places the set checks report on."""
+    if entity.positions is not None:
+        entity.places = compact_places(entity.positions)
+    entity.positions, entity.locator = None, locator
 
 
 class _Locator:
