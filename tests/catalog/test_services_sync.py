@@ -289,14 +289,17 @@ def test_an_id_declared_in_a_file_outside_the_scope_is_a_duplicate() -> None:
     assert Product.objects.get().source_path == "one.yaml"
 
 
-def test_rows_made_in_productize_are_not_overwritten_but_orphans_are_adopted() -> None:
+def test_products_made_in_productize_and_orphans_are_adopted_by_their_file() -> None:
+    # An idea's exported file moving into a repository (tests/ingest/test_idea_adoption.py).
     src = source("a")
-    Product.objects.create(slug="made-here", name="Made here", origin=Origin.UI)
+    made = Product.objects.create(slug="made-here", name="Made here", origin=Origin.UI)
     Product.objects.create(slug="orphan", name="Orphan", origin=Origin.DESCRIPTOR, source=None)
 
     result = sync(src, [product("made-here"), product("orphan", mission="Adopted.")])
 
-    assert [c.slug for c in result.conflicts] == ["made-here"]
+    assert result.conflicts == []
+    adopted = Product.objects.get(slug="made-here")
+    assert (adopted.pk, adopted.origin, adopted.source) == (made.pk, Origin.DESCRIPTOR, src)
     orphan = Product.objects.get(slug="orphan")
     assert orphan.source == src and orphan.mission == "Adopted."
 

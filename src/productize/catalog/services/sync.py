@@ -8,6 +8,8 @@ of queries per batch whatever the catalog's size.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +51,10 @@ from productize.catalog.services.rows import (
 from productize.domain.descriptors import AnyDoc, ProductDoc
 from productize.ingest.models import IngestRun, Source
 
+# Kinds whose documents have no `annotations` field: what an import (Backstage) says that
+# has no home is stored in the entity's `annotations` column instead (products carry their
+# own in the document).
+EXTRAS_KINDS = frozenset(("loop", "team", "person"))
 CHUNK = 500  # ids per `IN (...)` list: below SQLite's 999-parameter limit
 CREATE_BATCH = 2000  # documents per round of inserts (rows, ids, relations, audit)
 UPDATE_BATCH = 500
@@ -128,9 +134,10 @@ class _Row:
 @dataclass(slots=True)
 class _Plan:
     kind: str
-    # (document, canonical JSON text, its hash)
-    create: list[tuple[SyncDocument, str, str]] = field(default_factory=list)
-    update: list[tuple[_Row, SyncDocument, str, str]] = field(default_factory=list)
+    # (document, hash of its canonical JSON): the text itself is made again when the batch
+    # is written, not held for every document of a large sync at once.
+    create: list[tuple[SyncDocument, str]] = field(default_factory=list)
+    update: list[tuple[_Row, SyncDocument, str]] = field(default_factory=list)
     relocate: list[tuple[_Row, SyncDocument]] = field(default_factory=list)
     remove: list[_Row] = field(default_factory=list)
     unchanged: int = 0
@@ -257,17 +264,17 @@ class _SourceSync:
             for part in chunks(list(docs)):
                 existing.update((row.slug, row) for row in _rows(manager.filter(slug__in=part)))
         for slug, doc in docs.items():
-            text, digest = descriptor_json(doc.model)
+            digest = _with_extras(doc, descriptor_json(doc.model)[1])
             row = existing.get(slug)
             if row is None:
-                plan.create.append((doc, text, digest))
-            elif not self._ours(row):
+                plan.create.append((doc, digest))
+            elif not self._ours(row) and not self._adopt(kind, row, doc, digest):
                 self._conflict(doc, row.source_id, row.source_path, row.source_line)
             elif row.source_path != doc.path and scope is not None and row.source_path not in scope:
                 # Another file of this source, not re-read now, still declares it.
                 self._conflict(doc, row.source_id, row.source_path, row.source_line, True)
             elif row.descriptor_hash != digest:
-                plan.update.append((row, doc, text, digest))
+                plan.update.append((row, doc, digest))
             elif (row.source_id, row.source_path, row.source_line) != (
                 self.source.pk,
                 doc.path,
@@ -295,8 +302,45 @@ class _SourceSync:
         if row.source_id == self.source.pk:
             return True
         # Rows left without a source (their source was deleted) may be adopted; rows made in
-        # productize itself may not be overwritten by a file.
+        # productize itself are adopted by `_adopt` (only products) or refused.
         return row.source_id is None and row.origin == Origin.DESCRIPTOR
+
+    def _adopt(self, kind: str, row: _Row, doc: SyncDocument, digest: str) -> bool:
+        """Adopt a product created in productize whose descriptor file is now in this source.
+
+        An idea moves into its repository: its exported file is committed and ingested. The
+        row keeps its id (feedback, patterns, roadmap and history stay attached), becomes
+        descriptor-owned, and the audit log says so. The caller's plan then writes the file's
+        content (an update) or, when the file says what the row already holds, its location.
+        """
+        if kind != "product" or row.origin != Origin.UI or row.source_id is not None:
+            return False
+        from productize.audit.services import record_change
+
+        where = f"{doc.path}:{doc.line}"
+        Product.objects.filter(id=row.id).update(origin=Origin.DESCRIPTOR, updated_at=self.now)
+        record_change(
+            actor=self.actor,
+            action=Action.UPDATE,
+            object_type="product",
+            object_id=row.slug,
+            before={"origin": Origin.UI.value},
+            after={
+                "origin": Origin.DESCRIPTOR.value,
+                "source": self.source.name,
+                "source_path": doc.path,
+            },
+            reason=f"adopted from the repository file {where} of source `{self.source.name}`: "
+            "created in productize, it is now changed in that file"
+            + (f" ({self.reason})" if self.reason else ""),
+            object_repr=doc.model.name,
+        )
+        # Now this source's: `_ours` holds; the location is written by the update or relocate.
+        row.origin = Origin.DESCRIPTOR.value
+        row.source_path = doc.path
+        if row.descriptor_hash == digest:  # no update will count it: the row did change
+            self._count(kind, "updated", [row.slug])
+        return True
 
     def _check_single_organization(self, plan: _Plan, docs: dict[str, SyncDocument]) -> None:
         if not plan.create:
@@ -310,7 +354,7 @@ class _SourceSync:
         if not others:
             return
         other = others[0]
-        for doc, _, _ in plan.create:
+        for doc, _ in plan.create:
             self._conflict(doc, other.source_id, other.source_path, other.source_line)
         plan.create = []
 
@@ -410,17 +454,19 @@ class _SourceSync:
         # A product's loop is resolved on insert (loops are written first); other keys are
         # left to `resolve_references`.
         keys = ("loop",) if kind == "product" else ()
-        fields = ("slug", *columns, *keys, *_BOOKKEEPING, "created_at", "updated_at")
+        extra = ("annotations",) if kind in EXTRAS_KINDS else ()
+        fields = ("slug", *columns, *keys, *extra, *_BOOKKEEPING, "created_at", "updated_at")
         created: list[tuple[int, AnyDoc]] = []
         for part in chunks(plan.create, CREATE_BATCH):
             rows = []
-            for doc, _, digest in part:
+            for doc, digest in part:
                 values = entity_values(doc.model)
                 rows.append(
                     (
                         doc.model.id,
                         *(values[name] for name in columns),
                         *([self.resolver.loops.get(values["loop_ref"])] if keys else []),
+                        *([_extras(doc)] if extra else []),
                         Origin.DESCRIPTOR.value,
                         self.source.pk,
                         doc.path,
@@ -432,20 +478,21 @@ class _SourceSync:
                 )
             last_id = self._last_id(kind)
             insert_rows(ENTITY_MODELS[kind], fields, rows)
-            ids = self._ids_after(kind, last_id, [doc.model.id for doc, _, _ in part])
-            batch = [(ids[doc.model.id], doc.model) for doc, _, _ in part]
+            ids = self._ids_after(kind, last_id, [doc.model.id for doc, _ in part])
+            batch = [(ids[doc.model.id], doc.model) for doc, _ in part]
             if kind == "product":
                 insert_interfaces(_products(batch))
             created.extend(batch)
-            for doc, text, _ in part:
+            for doc, _ in part:
                 model = doc.model
+                text = descriptor_json(model)[0]
                 self._record(Change(Action.CREATE, kind, model.id, None, RawJSON(text), model.name))
         # Owners and consumed interfaces once every new interface exists, so that products
         # consuming each other's interfaces resolve on insert whatever their order.
         found = interface_ids(consumed_refs(_products(created))) if kind == "product" else {}
         for part in chunks(created, CREATE_BATCH):
             self._write_relations(kind, part, found)
-        self._count(kind, "created", (doc.model.id for doc, _, _ in plan.create))
+        self._count(kind, "created", (doc.model.id for doc, _ in plan.create))
 
     def _write_relations(
         self, kind: str, items: Sequence[tuple[int, AnyDoc]], found: dict[str, int] | None
@@ -462,9 +509,11 @@ class _SourceSync:
         model_class = ENTITY_MODELS[kind]
         keys = REF_KEYS[kind]
         fields = [*ENTITY_FIELDS[kind], *keys, *_BOOKKEEPING, "updated_at"]
+        if kind in EXTRAS_KINDS:
+            fields.append("annotations")
         for part in chunks(plan.update, UPDATE_BATCH):
             objs = []
-            for row, doc, _, digest in part:
+            for row, doc, digest in part:
                 obj = model_class(
                     id=row.id,
                     slug=row.slug,
@@ -476,6 +525,8 @@ class _SourceSync:
                     updated_at=self.now,
                     **entity_values(doc.model),
                 )
+                if kind in EXTRAS_KINDS:
+                    obj.annotations = _extras(doc)  # type: ignore[attr-defined]
                 # Cleared here and resolved afterwards with every other open reference; a
                 # product's loop is resolved now.
                 for key in keys:
@@ -484,23 +535,23 @@ class _SourceSync:
                     obj.loop_id = self.resolver.loops.get(obj.loop_ref)  # type: ignore[attr-defined]
                 objs.append(obj)
             model_class.objects.bulk_update(objs, fields)  # type: ignore[attr-defined]
-            items = [(row.id, doc.model) for row, doc, _, _ in part]
+            items = [(row.id, doc.model) for row, doc, _ in part]
             clear_relations(kind, [pk for pk, _ in items])
             if kind == "product":
                 replace_interfaces(_products(items))
             self._write_relations(kind, items, None)
-            for row, doc, text, _ in part:
+            for row, doc, _ in part:
                 self._record(
                     Change(
                         Action.UPDATE,
                         kind,
                         row.slug,
                         befores.get(row.id),
-                        RawJSON(text),
+                        RawJSON(descriptor_json(doc.model)[0]),
                         doc.model.name,
                     )
                 )
-        self._count(kind, "updated", (row.slug for row, _, _, _ in plan.update))
+        self._count(kind, "updated", (row.slug for row, _, _ in plan.update))
 
     def _relocate(self, plan: _Plan) -> None:
         # Same content in another file or at another line: bookkeeping, not a catalog change.
@@ -515,6 +566,21 @@ class _SourceSync:
             objs, ["source", "source_path", "source_line"], batch_size=UPDATE_BATCH
         )
         self.result.relocated += len(objs)
+
+
+def _extras(doc: SyncDocument) -> dict[str, str]:
+    """What an imported document had no field for (Backstage `extras`); {} for the others."""
+    extras = getattr(doc, "extras", None)
+    return dict(extras) if extras and doc.model.kind in EXTRAS_KINDS else {}
+
+
+def _with_extras(doc: SyncDocument, digest: str) -> str:
+    """The document's hash, with its extras folded in so that a change to them is seen."""
+    extras = _extras(doc)
+    if not extras:
+        return digest
+    text = json.dumps(extras, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{digest}\n{text}".encode()).hexdigest()
 
 
 def _products(items: Sequence[tuple[int, AnyDoc]]) -> list[tuple[int, ProductDoc]]:
