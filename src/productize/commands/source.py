@@ -13,6 +13,8 @@ examples:
   productize source add catalog /srv/acme/catalog --every 15
   productize source add platform https://git.example.com/acme/platform.git --branch main
   productize source add infra 'https://ci:${GIT_TOKEN}@git.example.com/acme/infra.git'
+  productize source add portal /srv/backstage --format backstage
+  productize source add services /srv/services --backstage-names 'catalog-info.yaml,*.entity.yaml'
   productize source list
   productize source refresh platform
   productize source remove platform --yes
@@ -53,6 +55,22 @@ def register(subparsers: Any) -> None:
         metavar="MINUTES",
         help="refresh every MINUTES minutes in `productize worker`; 0 = only on request "
         "(default: 60)",
+    )
+    add.add_argument(
+        "--format",
+        choices=("auto", "backstage"),
+        default="auto",
+        help="which files are read, and as what. auto (default): productize descriptors "
+        "(product.yaml, *.productize.yaml...) plus Backstage files with the Backstage names; "
+        "backstage: every .yaml/.yml file, read as a Backstage catalog file",
+    )
+    add.add_argument(
+        "--backstage-names",
+        default="",
+        metavar="NAMES",
+        help="comma-separated file names or glob patterns of the Backstage files to read, e.g. "
+        "'catalog-info.yaml,all.yaml' (default: the PRODUCTIZE_BACKSTAGE_FILE_NAMES setting, "
+        "catalog-info.yaml and catalog-info.yml); names, not paths",
     )
     add.add_argument(
         "--no-webhook", action="store_true", help="do not create a webhook secret for it"
@@ -102,6 +120,21 @@ def _find(name: str) -> Any:
     return source
 
 
+def _names(text: str) -> str:
+    """`a.yaml, b.yaml` -> `a.yaml,b.yaml` (blank entries dropped)."""
+    return ",".join(name.strip() for name in text.split(",") if name.strip())
+
+
+def _files(source: Any) -> str:
+    """Which files a source reads, in words."""
+    names = source.backstage_names or "the PRODUCTIZE_BACKSTAGE_FILE_NAMES setting"
+    if source.format == "backstage":
+        return "every .yaml/.yml file as Backstage" + (
+            f" (Backstage names: {source.backstage_names})" if source.backstage_names else ""
+        )
+    return f"productize descriptors and Backstage files named {names}"
+
+
 def handle_add(args: argparse.Namespace) -> int:
     """Register a source and print its webhook secret once."""
     _setup()
@@ -121,12 +154,15 @@ def handle_add(args: argparse.Namespace) -> int:
             subpath=args.subpath,
             schedule_minutes=args.every,
             webhook=not args.no_webhook,
+            format=args.format,
+            backstage_names=_names(args.backstage_names),
         )
     except ValidationError as error:
         print_validation_error("source add", error, redact_text)
         return 2
     every = f"every {source.schedule_minutes} min" if source.schedule_minutes else "on request"
     print(f"added source {source.name}: {source.kind} {redact_url(source.location)} ({every})")
+    print(f"  files: {_files(source)}")
     if secret:
         print(f"webhook secret (shown once, store it now): {secret}")
         print(
@@ -152,7 +188,8 @@ def handle_list(args: argparse.Namespace) -> int:
         open_problems=Count("problems", filter=Q(problems__current=True))
     )
     table = Table(title="sources", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("name", "kind", "location", "branch", "sub-path", "every", "last run", "status"):
+    columns = ("name", "kind", "location", "branch", "sub-path", "format", "every", "last run")
+    for column in (*columns, "status"):
         table.add_column(column)
     table.add_column("problems", justify="right")
     for source in sources:
@@ -163,6 +200,7 @@ def handle_list(args: argparse.Namespace) -> int:
             redact_url(source.location),
             source.branch,
             source.subpath,
+            source.format + (f" ({source.backstage_names})" if source.backstage_names else ""),
             f"{source.schedule_minutes} min" if source.schedule_minutes else "on request",
             f"{run.started_at:%Y-%m-%d %H:%M}" if run else "never",
             run.status if run else "",

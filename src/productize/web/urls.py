@@ -44,7 +44,9 @@ urlpatterns = [
     path("people/", organization.people, name="people"),
     path("people/<slug:slug>/", organization.person, name="person"),
     path("sources/", ingest.sources, name="sources"),
+    path("sources/new/", ingest.source_new, name="source-new"),
     path("sources/<int:source_id>/", ingest.source, name="source"),
+    path("sources/<int:source_id>/edit/", ingest.source_edit, name="source-edit"),
     path("runs/", ingest.runs, name="runs"),
     path("runs/<int:run_id>/", ingest.run, name="run"),
     *loop_product.urlpatterns,  # the product loop tab, roadmap, patterns and improvements
