@@ -7,7 +7,6 @@ docs/screenshots/graph-*.png.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,21 +21,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium for this module."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=BROWSER,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def demo(transactional_db: None, settings: Any) -> None:
     """The demo organisation, readable without signing in."""
@@ -49,9 +33,9 @@ def demo(transactional_db: None, settings: Any) -> None:
     ingest_path(location=DEMO_ORG)
 
 
-def test_neighbourhood_impact_and_map_in_a_browser(chromium, live_server, demo):
+def test_neighbourhood_impact_and_map_in_a_browser(browser, live_server, demo):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
