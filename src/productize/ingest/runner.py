@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
@@ -288,8 +288,41 @@ def _ingest_tree(
 ) -> None:
     with _cyclic_gc_paused():
         result, product_paths = _read_check_write(source, run, root, actor, reason, report)
+    refresh_statistics(result)
     # The parsed documents are gone by now: the handlers start from a small heap.
     _after_ingest(source, run, root, result, product_paths, report)
+
+
+# After a change this large, PostgreSQL's planner statistics are stale until autovacuum comes
+# round (never, where it is off): a product page then took 250 ms instead of 10 ms at 100,000
+# products (bench/RESULTS.md, "Serving under load").
+ANALYZE_AFTER = 5_000
+
+
+def refresh_statistics(result: SyncResult) -> bool:
+    """Run ANALYZE on the catalog's tables after a large change on PostgreSQL; True if it ran."""
+    if connection.vendor != "postgresql":
+        return False
+    if result.created + result.updated + result.removed < ANALYZE_AFTER:
+        return False
+    from productize.audit.models import ChangeRecord
+    from productize.catalog import models as catalog
+
+    tables = [
+        model._meta.db_table
+        for model in (
+            catalog.Product,
+            catalog.Interface,
+            catalog.Consumption,
+            catalog.Ownership,
+            catalog.ProductTag,
+            catalog.Membership,
+            ChangeRecord,
+        )
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    return True
 
 
 def _read_check_write(
