@@ -575,7 +575,7 @@ def test_a_product_without_feedback_invites_a_loop(db: Any):
 def test_weekly_counts_split_at_monday_midnight(loop: Loop):
     from datetime import UTC, datetime
 
-    from productize.web.loop_reads import feedback_counts
+    from productize.loop.selectors.feedback import feedback_counts
 
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
     for when in (

@@ -7,11 +7,9 @@ is what keeps the tab fast at 10,000 items (`bench/bench_loop_tab.py`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,17 +20,16 @@ from productize.loop.models import (
     FeedbackChannel,
     Improvement,
     Pattern,
-    PatternFeedback,
     RoadmapEntry,
 )
 from productize.loop.render import markdown_safe  # noqa: F401 - loopdesk_reads imports it here
-from productize.web.loop_charts import ColumnChart, column_chart, monday
+from productize.loop.selectors.feedback import feedback_counts
+from productize.web.loop_charts import ColumnChart, column_chart
 from productize.web.loop_rows import (
     CLOSED_PATTERNS,
     COLUMNS,
     ENDED_IMPROVEMENTS,
     MAX_IMPROVEMENTS,
-    RECENT_DAYS,
     RECENT_FEEDBACK,
     TOP_PATTERNS,
     TREND_WEEKS,
@@ -100,94 +97,6 @@ class LoopTab:
     pattern_count: int
     improvement_groups: list[StatusGroup]
     roadmap: list[MiniColumn]
-
-
-def _week_starts(now: datetime, weeks: int) -> list[datetime]:
-    """The starts (local Monday midnight) of the last `weeks` weeks, oldest first, and the
-    start of the week after the current one."""
-    this_week = monday(timezone.localdate(now))
-    days = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -2, -1)]
-    zone = timezone.get_current_timezone()
-    return [datetime.combine(day, time.min, tzinfo=zone) for day in days]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackCounts:
-    """Counts over a product's feedback, all from one scan."""
-
-    total: int
-    recent: int
-    unpatterned: int
-    weeks: list[tuple[date, int]]
-    channels: dict[int, int]
-
-
-def _week_index_sql(created: str) -> str:
-    """SQL for the number of whole weeks between a `%s` start and `created` (per database)."""
-    if connection.vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM ({created} - %s)) / 604800)"
-    return f"CAST((julianday({created}) - julianday(%s)) / 7 AS INTEGER)"
-
-
-def feedback_counts(
-    product: Product, now: datetime, *, weeks: int = 0, channel_ids: Sequence[int] = ()
-) -> FeedbackCounts:
-    """Total, recent, unpatterned and per-channel counts in one pass, per-week in another.
-
-    Written as SQL because the ORM spends longer compiling thirty filtered aggregates than the
-    database spends counting 10,000 rows, and a GROUP BY on Django's truncated date makes
-    SQLite call a Python function per row. Table and column names come from the models; every
-    value is a parameter.
-    """
-    ops = connection.ops
-    table = ops.quote_name(Feedback._meta.db_table)
-    links = ops.quote_name(PatternFeedback._meta.db_table)
-    created = f"{table}.{ops.quote_name('created_at')}"
-    channel = f"{table}.{ops.quote_name('channel_id')}"
-    of_product = f"{table}.{ops.quote_name('product_id')} = %s"
-    feedback_id = f"{links}.{ops.quote_name('feedback_id')}"
-    linked = f"SELECT 1 FROM {links} WHERE {feedback_id} = {table}.{ops.quote_name('id')}"  # noqa: S608
-    # PostgreSQL runs NOT EXISTS inside a CASE as a subplan per row, but plans it as an anti
-    # join in a WHERE clause (twice as fast at 10,000 rows); SQLite is fastest with the CASE.
-    separate = connection.vendor == "postgresql"
-    columns = [
-        "COUNT(*)",
-        f"SUM(CASE WHEN {created} >= %s THEN 1 ELSE 0 END)",
-        "0" if separate else f"SUM(CASE WHEN NOT EXISTS ({linked}) THEN 1 ELSE 0 END)",
-        *(f"SUM(CASE WHEN {channel} = %s THEN 1 ELSE 0 END)" for _ in channel_ids),
-    ]
-    params = [
-        ops.adapt_datetimefield_value(now - timedelta(days=RECENT_DAYS)),
-        *(int(c) for c in channel_ids),
-        product.pk,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {of_product}", params)  # noqa: S608
-        row = [int(value or 0) for value in cursor.fetchone()]
-        if separate:
-            cursor.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE {of_product} AND NOT EXISTS ({linked})",  # noqa: S608
-                [product.pk],
-            )
-            row[2] = int(cursor.fetchone()[0])
-        per_week: dict[int, int] = {}
-        starts = _week_starts(now, weeks) if weeks else []
-        if starts:
-            first = ops.adapt_datetimefield_value(starts[0])
-            index = _week_index_sql(created)
-            cursor.execute(
-                f"SELECT {index}, COUNT(*) FROM {table} "  # noqa: S608 - names from the models
-                f"WHERE {of_product} AND {created} >= %s GROUP BY 1",
-                [first, product.pk, first],
-            )
-            per_week = {int(i): n for i, n in cursor.fetchall() if i is not None}
-    return FeedbackCounts(
-        total=row[0],
-        recent=row[1],
-        unpatterned=row[2],
-        weeks=[(starts[i].date(), per_week.get(i, 0)) for i in range(len(starts) - 1)],
-        channels=dict(zip(channel_ids, row[3:], strict=True)),
-    )
 
 
 def loop_tab(product: Product, *, now: datetime | None = None) -> LoopTab:

@@ -29,7 +29,6 @@ from productize.loop.models import (
 )
 from productize.loop.render import markdown_safe
 
-RECENT_DAYS = 30
 TREND_WEEKS = 26
 TOP_PATTERNS = 10
 RECENT_FEEDBACK = 8

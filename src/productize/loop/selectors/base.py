@@ -17,6 +17,7 @@ from productize.loop.models import (
 RECENT = 10
 TOP_PATTERNS = 10
 TREND_WEEKS = 12
+RECENT_DAYS = 30  # "feedback, last 30 days"
 QUIET_DAYS = 30  # a live product's loop that heard nothing for this long has gone quiet
 DUE_SOON_DAYS = 14
 ENDED = [str(s) for s in IMPROVEMENT_ENDED]

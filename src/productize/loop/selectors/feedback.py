@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from productize.catalog.models import Loop, Product
@@ -15,8 +17,10 @@ from productize.loop.models import (
     Feedback,
     FeedbackChannel,
     Pattern,
+    PatternFeedback,
 )
 from productize.loop.selectors.base import (
+    RECENT_DAYS,
     TREND_WEEKS,
     unpatterned,
 )
@@ -67,32 +71,133 @@ def feedback_page(
     return paginate(ordered, request, counted=items)
 
 
-def weekly_counts(
-    items: QuerySet[Feedback], *, weeks: int = TREND_WEEKS, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Feedback per calendar week (Monday first) for the last `weeks` weeks, zeros included.
-
-    One aggregate query with a filtered count per week: it walks the time index once, on
-    SQLite and PostgreSQL alike (truncating each row's date in SQL is slow on SQLite).
-    """
-    now = now or timezone.now()
+def _week_starts(now: datetime, weeks: int) -> list[datetime]:
+    """The starts (local Monday midnight) of the last `weeks` weeks, oldest first, and the
+    start of the week after the current one."""
     today = timezone.localdate(now)
-    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    this_week = today - timedelta(days=today.weekday())
+    days = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -2, -1)]
     zone = timezone.get_current_timezone()
-    starts = [
-        datetime.combine(first + timedelta(weeks=i), datetime.min.time(), tzinfo=zone)
-        for i in range(weeks + 1)
-    ]
-    counts = items.filter(created_at__gte=starts[0], created_at__lt=starts[-1]).aggregate(
-        **{
-            f"w{i}": Count("id", filter=Q(created_at__gte=starts[i], created_at__lt=starts[i + 1]))
-            for i in range(weeks)
-        }
+    return [datetime.combine(day, time.min, tzinfo=zone) for day in days]
+
+
+def _week_index_sql(created: str) -> str:
+    """SQL for the number of whole weeks between a `%s` start and `created` (per database)."""
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM ({created} - %s)) / 604800)"
+    return f"CAST((julianday({created}) - julianday(%s)) / 7 AS INTEGER)"
+
+
+def _names() -> tuple[str, str, str]:
+    """The quoted feedback table, its `created_at` column and its product filter."""
+    ops = connection.ops
+    table = ops.quote_name(Feedback._meta.db_table)
+    return (
+        table,
+        f"{table}.{ops.quote_name('created_at')}",
+        f"{table}.{ops.quote_name('product_id')}",
     )
+
+
+def weeks_of(
+    product: Product | None, now: datetime | None = None, *, weeks: int = TREND_WEEKS
+) -> list[tuple[date, int]]:
+    """Feedback per calendar week (Monday first) for the last `weeks` weeks, zeros included:
+    one product's, or the whole organisation's when `product` is None.
+
+    One `GROUP BY` on a week number computed in SQL: a `GROUP BY` on Django's truncated date
+    makes SQLite call a Python function per row, and one filtered aggregate per week costs
+    more to compile than to count. Names come from the models; every value is a parameter.
+    """
+    starts = _week_starts(now or timezone.now(), weeks)
+    table, created, product_id = _names()
+    first = connection.ops.adapt_datetimefield_value(starts[0])
+    where = f"{created} >= %s"
+    params: list[Any] = [first, first]
+    if product is not None:
+        where += f" AND {product_id} = %s"
+        params.append(product.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_week_index_sql(created)}, COUNT(*) FROM {table} "  # noqa: S608
+            f"WHERE {where} GROUP BY 1",
+            params,
+        )
+        per_week = {int(i): n for i, n in cursor.fetchall() if i is not None}
+    return [(starts[i].date(), per_week.get(i, 0)) for i in range(weeks)]
+
+
+def weekly_counts(
+    product: Product | None, *, weeks: int = TREND_WEEKS, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """`weeks_of` as the API shows it: `{"week": "2026-11-23", "count": 4}` per week."""
     return [
-        {"week": (first + timedelta(weeks=i)).isoformat(), "count": counts[f"w{i}"] or 0}
-        for i in range(weeks)
+        {"week": day.isoformat(), "count": count}
+        for day, count in weeks_of(product, now, weeks=weeks)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackCounts:
+    """Counts over a product's feedback, all from one scan."""
+
+    total: int
+    recent: int
+    unpatterned: int
+    weeks: list[tuple[date, int]]
+    channels: dict[int, int]
+
+
+def feedback_counts(
+    product: Product,
+    now: datetime,
+    *,
+    weeks: int = 0,
+    channel_ids: Sequence[int] = (),
+    recent_days: int = RECENT_DAYS,
+) -> FeedbackCounts:
+    """Total, recent, unpatterned and per-channel counts in one pass, per-week in another.
+
+    Written as SQL because the ORM spends longer compiling thirty filtered aggregates than the
+    database spends counting 10,000 rows (`bench/bench_loop_tab.py`).
+    """
+    ops = connection.ops
+    table, created, product_id = _names()
+    links = ops.quote_name(PatternFeedback._meta.db_table)
+    channel = f"{table}.{ops.quote_name('channel_id')}"
+    of_product = f"{product_id} = %s"
+    feedback_id = f"{links}.{ops.quote_name('feedback_id')}"
+    linked = f"SELECT 1 FROM {links} WHERE {feedback_id} = {table}.{ops.quote_name('id')}"  # noqa: S608
+    # PostgreSQL runs NOT EXISTS inside a CASE as a subplan per row, but plans it as an anti
+    # join in a WHERE clause (twice as fast at 10,000 rows); SQLite is fastest with the CASE.
+    separate = connection.vendor == "postgresql"
+    columns = [
+        "COUNT(*)",
+        f"SUM(CASE WHEN {created} >= %s THEN 1 ELSE 0 END)",
+        "0" if separate else f"SUM(CASE WHEN NOT EXISTS ({linked}) THEN 1 ELSE 0 END)",
+        *(f"SUM(CASE WHEN {channel} = %s THEN 1 ELSE 0 END)" for _ in channel_ids),
+    ]
+    params = [
+        ops.adapt_datetimefield_value(now - timedelta(days=recent_days)),
+        *(int(c) for c in channel_ids),
+        product.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {of_product}", params)  # noqa: S608
+        row = [int(value or 0) for value in cursor.fetchone()]
+        if separate:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE {of_product} AND NOT EXISTS ({linked})",  # noqa: S608
+                [product.pk],
+            )
+            row[2] = int(cursor.fetchone()[0])
+    return FeedbackCounts(
+        total=row[0],
+        recent=row[1],
+        unpatterned=row[2],
+        weeks=weeks_of(product, now, weeks=weeks) if weeks else [],
+        channels=dict(zip(channel_ids, row[3:], strict=True)),
+    )
 
 
 # --- channels ------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def loop_summary(product: Product, *, now: datetime | None = None) -> LoopSummar
         patterns_open=patterns.exclude(status__in=CLOSED).count(),
         improvements=improvements_by_status(product),
         roadmap=roadmap(product),
-        weekly=weekly_counts(items, now=now),
+        weekly=weekly_counts(product, now=now),
     )
 
 
@@ -271,5 +271,5 @@ def org_loop(
             }
             for q in quiet
         ],
-        weekly=weekly_counts(Feedback.objects.all(), now=now),
+        weekly=weekly_counts(None, now=now),
     )
