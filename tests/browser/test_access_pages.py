@@ -166,3 +166,38 @@ def test_idea_form_create_and_edit(browser: Any, live_server: Any, world: World)
         assert "Created in productize" in page.locator("#source").inner_text()
         assert not console.errors, console.errors
         page.context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_signed_in_header_keeps_one_row_and_its_account_menu_works_by_keyboard(
+    browser: Any, live_server: Any, world: World, width: int
+) -> None:
+    page = _signed_in(browser, live_server.url, world.owner, {"width": width, "height": 700})
+    watch = ConsoleWatch(page)
+    page.goto(f"{live_server.url}/loops/")
+    row = page.evaluate(
+        """() => [...document.querySelectorAll('.brand, .main-nav, .header-account')]
+              .map(el => Math.round(el.getBoundingClientRect().top))"""
+    )
+    assert max(row) - min(row) < 20, f"the header wraps at {width}px: tops {row}"
+    menu = page.locator(".account-menu-items")
+    assert not menu.is_visible()
+    _tab_to(page, ".account-menu > summary")
+    summary = page.locator(".account-menu > summary")
+    assert summary.get_attribute("aria-label") == f"Account: {world.owner.get_username()}"
+    page.keyboard.press("Enter")
+    assert menu.is_visible()
+    assert world.owner.get_username() in menu.inner_text()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    page.keyboard.press("Escape")
+    assert not menu.is_visible()
+    assert page.evaluate("document.activeElement.matches('.account-menu > summary')")
+    summary.click()
+    assert menu.is_visible()
+    page.locator("main h1").click()  # a click elsewhere closes it
+    assert not menu.is_visible()
+    summary.click()
+    page.get_by_role("link", name="API tokens").click()
+    page.wait_for_url("**/accounts/tokens/")
+    assert watch.errors == []
+    page.context.close()

@@ -25,6 +25,22 @@
     }
   });
 
+  /* The account menu (a <details>) closes on Escape and on a click anywhere else, as menus do. */
+  function closeAccountMenu(returnFocus) {
+    var menu = document.querySelector(".account-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    if (returnFocus) menu.querySelector("summary").focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeAccountMenu(true);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest(".account-menu")) closeAccountMenu(false);
+  });
+
   /* On a phone the filters start folded, so the results come first. */
   function foldFilters(open) {
     var filters = document.getElementById("filters");
