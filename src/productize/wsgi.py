@@ -6,6 +6,8 @@ from typing import Any
 from django.core.wsgi import get_wsgi_application
 from django.db.backends.signals import connection_created
 
+from productize import serving_gc
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "productize.settings")
 
 # A server holds one SQLite connection per request thread in every worker, and a request
@@ -24,4 +26,5 @@ def _serving_pragmas(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 connection_created.connect(_serving_pragmas, dispatch_uid="productize-serving-pragmas")
-application = get_wsgi_application()
+
+application = serving_gc.install(get_wsgi_application())
