@@ -79,6 +79,18 @@ def test_hard_to_read_mission_quotes_the_long_words():
     assert "institutional" in finding.quote
 
 
+def test_hard_words_come_in_one_order_whatever_their_case():
+    # The same word capitalised and not: a fixed order, not the set's hash-seeded one, so the
+    # stored finding (and its digest) does not change between two runs of the same text.
+    text = (
+        "Customer operationalisation: institutional customer procurement methodologies "
+        "across organisational hierarchies, continuously reconciled."
+    )
+    finding = next(f for f in check_mission(text) if f.code == "mission-hard-to-read")
+    assert finding.quote.index("Customer") + 1 == finding.quote.index("customer")
+    assert list(finding.quote) == sorted(finding.quote, key=lambda w: (w.lower(), w))
+
+
 def test_very_short_missions_skip_the_grade():
     # Four long words would score a high grade; with so few words the grade means nothing.
     assert "mission-hard-to-read" not in codes(

@@ -186,7 +186,11 @@ def check_mission(text: str | None, known_acronyms: Iterable[str] = ()) -> list[
             )
         )
     if stats.words >= MIN_WORDS_FOR_GRADE and stats.grade > MAX_GRADE:
-        hard = sorted({w for w in words_of(text) if count_syllables(w) >= 3}, key=str.lower)
+        # Case-insensitive order, ties broken by case: "Customer" and "customer" in a fixed order
+        # whatever the set's (hash-seeded) iteration order.
+        hard = sorted(
+            {w for w in words_of(text) if count_syllables(w) >= 3}, key=lambda w: (w.lower(), w)
+        )
         findings.append(
             TextFinding(
                 "mission-hard-to-read",
