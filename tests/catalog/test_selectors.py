@@ -180,7 +180,7 @@ def test_product_detail_has_everything_in_few_queries(demo, django_assert_max_nu
     with django_assert_max_num_queries(8):
         detail = product_detail("orders")
         assert detail is not None
-        owners = [(o.ref, o.person, o.team) for o in detail.owners]
+        owners = [(o.ref, o.kind, o.slug) for o in detail.owners]
         provided = [
             (p.interface.ref, p.consumer_count, [c.consumer.slug for c in p.consumers])
             for p in detail.provides

