@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from productize.catalog.models import Consumption, Interface, Ownership, Product
+from productize.catalog.services.bulk import RawJSON
 from productize.catalog.services.rows import document_from_row
-from productize.domain.assessment import CatalogEvidence, RepoEvidence, SpecEvidence
-from productize.domain.assessment import scan_repository as domain_scan
+from productize.domain.assessment import CatalogEvidence, RepoEvidence, SpecEvidence, TreeScanner
 from productize.domain.descriptors import ProductDoc
 
 MAX_STORED_FILES = 1_000  # repository file list kept for `file-exists` rules after the tree goes
@@ -177,21 +177,39 @@ def repo_from_json(data: Mapping[str, Any] | None) -> RepoEvidence | None:
     return RepoEvidence(**values)
 
 
-def scan_repository(
-    root: Path, doc: ProductDoc, descriptor_path: str, *, solo: bool
-) -> RepoEvidence:
-    """Repository evidence for a product whose descriptor is at `descriptor_path` in `root`.
+class RepoScans:
+    """Repository evidence for the products of one run over one working tree.
 
     A source holding many products is a monorepo of product folders: each product's folder is
     its repository (walking the whole tree per product would be quadratic). A source with one
-    product at or under its root is that product's repository.
+    product at or under its root is that product's repository. Each folder is walked once per
+    run however many products share it, and evidence shared by several products is encoded
+    (JSON and digest) once: both depend only on the tree, which does not change during a run.
     """
-    folder = (root / descriptor_path).parent
-    base = root if solo or folder == root else folder
-    try:
-        return domain_scan(base, doc, folder)
-    except Exception as error:  # one odd tree must not stop the others
-        return RepoEvidence(readable=False, problems=(f"repository not scanned: {error}",))
+
+    def __init__(self, root: Path, *, solo: bool) -> None:
+        self.root = root
+        self.solo = solo
+        self._tree = TreeScanner()
+        self._stored: dict[RepoEvidence, tuple[RawJSON, str]] = {}
+
+    def scan(self, doc: ProductDoc, descriptor_path: str) -> RepoEvidence:
+        """Evidence for a product whose descriptor is at `descriptor_path` in the tree."""
+        folder = (self.root / descriptor_path).parent
+        base = self.root if self.solo or folder == self.root else folder
+        try:
+            return self._tree.scan(base, doc, folder)
+        except Exception as error:  # one odd tree must not stop the others
+            return RepoEvidence(readable=False, problems=(f"repository not scanned: {error}",))
+
+    def stored(self, evidence: RepoEvidence) -> tuple[RawJSON, str]:
+        """The evidence as stored (`repo_to_json`, already encoded) and its digest."""
+        known = self._stored.get(evidence)
+        if known is None:
+            data = repo_to_json(evidence)
+            # Encoded as JSONField would encode it, so the stored text is the same.
+            known = self._stored[evidence] = (RawJSON(json.dumps(data)), digest(data))
+        return known
 
 
 def repo_digest(evidence: RepoEvidence | None) -> str:

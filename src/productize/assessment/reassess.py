@@ -10,7 +10,7 @@ from collections.abc import Collection
 
 from productize.assessment.characteristics import store_characteristics_file
 from productize.assessment.models import ProductAssessment
-from productize.assessment.services import assess_all, assess_products
+from productize.assessment.services import Progress, assess_all, assess_products
 from productize.audit.services import Actor
 from productize.catalog.models import Consumption, Product
 from productize.ingest.hooks import IngestOutcome
@@ -69,10 +69,19 @@ def reassess_after_ingest(outcome: IngestOutcome) -> None:
             actor=actor,
             root=outcome.root,
             product_paths={s: p for s, p in outcome.product_paths.items() if s in changed},
+            progress=_phase(outcome, "assessing"),
             solo=Product.objects.filter(source=outcome.source).count() == 1,
             parallel=False,
         )
     if new_set:
         # A new set of characteristics changes every result; the digest comparison skips the
         # products just judged under it.
-        assess_all(actor=actor, jobs=1)
+        assess_all(actor=actor, jobs=1, progress=_phase(outcome, "assessing the catalog"))
+
+
+def _phase(outcome: IngestOutcome, phase: str) -> Progress | None:
+    """The ingest's progress callback for one phase of this handler (None without one)."""
+    report = outcome.progress
+    if report is None:
+        return None
+    return lambda done, total: report(phase, done, total)

@@ -196,11 +196,11 @@ def _assess_ids(
     chars, chars_digest = active_characteristics()
     uses = ev.unresolved_uses() if unresolved is None else unresolved
     summary = AssessSummary()
+    # One scanner for the whole run: products sharing a folder share its walk.
+    scans = ev.RepoScans(root, solo=solo) if root is not None else None
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        _assess_batch(
-            batch, chars, chars_digest, actor, root, paths or {}, solo, force, summary, uses
-        )
+        _assess_batch(batch, chars, chars_digest, actor, scans, paths or {}, force, summary, uses)
         if progress is not None:
             progress(min(start + BATCH, len(ids)), len(ids))
     return summary
@@ -225,9 +225,8 @@ def _assess_batch(
     chars: CharacteristicSet,
     chars_digest: str,
     actor: Actor,
-    root: Path | None,
+    scans: ev.RepoScans | None,
     paths: Mapping[str, str],
-    solo: bool,
     force: bool,
     summary: AssessSummary,
     unresolved: Sequence[tuple[str, str]],
@@ -248,7 +247,7 @@ def _assess_batch(
     todo = []
     for row in light:
         old = current.get(row.id)
-        scan = root is not None and row.slug in paths
+        scan = scans is not None and row.slug in paths
         digests = {
             "descriptor": row.descriptor_hash,
             "repository": old["repository_digest"] if old is not None else "",
@@ -289,10 +288,9 @@ def _assess_batch(
         if not digests["descriptor"]:
             digests["descriptor"] = ev.digest(doc.model_dump(mode="json"))
         if scan:
-            assert root is not None
-            repo = ev.scan_repository(root, doc, paths[row.slug], solo=solo)
-            repo_json = ev.repo_to_json(repo)
-            digests["repository"] = ev.digest(repo_json)
+            assert scans is not None
+            repo = scans.scan(doc, paths[row.slug])
+            repo_json, digests["repository"] = scans.stored(repo)
         else:
             repo = ev.repo_from_json(repo_json)
         if (

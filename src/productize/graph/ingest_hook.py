@@ -38,8 +38,13 @@ def record_interface_changes(outcome: IngestOutcome) -> None:
         .values_list("product__slug", flat=True)
     )
     slugs = sorted(set(outcome.changed_products) | set(with_specs))
+    report = outcome.progress
     for start in range(0, len(slugs), CHUNK):
+        if report is not None:
+            report("interface history", start, len(slugs))
         _check_products(outcome, slugs[start : start + CHUNK], actor)
+    if report is not None and slugs:
+        report("interface history", len(slugs), len(slugs))
 
 
 def spec_file(root: Path, descriptor: str, spec: str) -> Path | None:
@@ -100,7 +105,7 @@ def _check_products(outcome: IngestOutcome, slugs: list[str], actor: Actor) -> N
     }
     run, commit = outcome.run, outcome.run.commit or ""
     events: list[services.ChangeSpec] = []
-    saves: list[tuple[str, str, str, str | None, str]] = []
+    saves: list[services.SnapshotSpec] = []
     for ref, stability, spec_path, slug, source_path in interfaces:
         previous = snapshots.get(ref)
         descriptor = outcome.product_paths.get(slug) or source_path
@@ -115,21 +120,12 @@ def _check_products(outcome: IngestOutcome, slugs: list[str], actor: Actor) -> N
             )
         unchanged_spec = previous is not None and (text is None or previous.spec_sha256 == digest)
         if previous is None or previous.stability != stability or not unchanged_spec:
-            saves.append((ref, stability, spec_path, text, digest))
+            saves.append(services.SnapshotSpec(ref, stability, spec_path, text, digest))
     consumers = consumers_now(e.interface_ref for e in events) if events else {}
     for event in events:
         event.consumers = consumers.get(event.interface_ref, [])
         services.interface_change_record(actor=actor, spec=event)
-    for ref, stability, spec_path, text, digest in saves:
-        services.snapshot_save(
-            actor=actor,
-            interface_ref=ref,
-            stability=stability,
-            spec_path=spec_path,
-            spec_text=text,
-            spec_sha256=digest,
-            commit=commit,
-        )
+    services.snapshots_save(actor=actor, specs=saves, commit=commit)
 
 
 def _breaking(

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from productize.audit.models import Action
-from productize.audit.services import CATALOG_WRITE, Actor, record_change
+from productize.audit.services import CATALOG_WRITE, Actor, Change, record_change, record_changes
+from productize.catalog.services.bulk import insert_rows
 from productize.graph.models import (
     ChangeKind,
     InterfaceChange,
@@ -89,40 +90,82 @@ def interface_change_record(*, actor: Actor, spec: ChangeSpec) -> InterfaceChang
     return event
 
 
-def snapshot_save(
-    *,
-    actor: Actor,
-    interface_ref: str,
-    stability: str,
-    spec_path: str,
-    spec_text: str | None,
-    spec_sha256: str,
-    commit: str = "",
-) -> InterfaceSnapshot:
-    """Store an interface's last seen stability and spec (`spec_text=None`: keep the old text)."""
+@dataclass(frozen=True, slots=True)
+class SnapshotSpec:
+    """An interface's state to store: `spec_text=None` keeps the stored text and digest."""
+
+    interface_ref: str
+    stability: str
+    spec_path: str
+    spec_text: str | None
+    spec_sha256: str
+
+
+SNAPSHOT_COLUMNS = (
+    "interface_ref", "stability", "spec_path", "spec_text", "spec_sha256", "commit", "updated_at",
+)  # fmt: skip
+
+
+def snapshots_save(*, actor: Actor, specs: Sequence[SnapshotSpec], commit: str = "") -> int:
+    """Store the last seen state of many interfaces; return how many saves were recorded.
+
+    One transaction: a query for the stored states, one bulk insert of the new snapshots, an
+    UPDATE per snapshot that existed, and one audit record per save (in bulk), each with the
+    state before and after. A first import of thousands of interfaces is a few statements,
+    not thousands of transactions.
+    """
     _require(actor)
+    if not specs:
+        return 0
+    refs = sorted({s.interface_ref for s in specs})
+    now = timezone.now()
+    commit = commit[:64]
+    changes: list[Change] = []
+    # ref -> [stability, spec_path, spec_text, spec_sha256]: the state as the saves leave it.
+    state: dict[str, list[Any]] = {}
+    stored: set[str] = set()
     with transaction.atomic():
-        row = InterfaceSnapshot.objects.filter(interface_ref=interface_ref).first()
-        before = {"stability": row.stability, "spec_sha256": row.spec_sha256} if row else None
-        if row is None:
-            row = InterfaceSnapshot(interface_ref=interface_ref)
-        row.stability = stability
-        row.spec_path = spec_path[:500]
-        if spec_text is not None:
-            row.spec_text = spec_text
-            row.spec_sha256 = spec_sha256
-        row.commit = commit[:64]
-        row.save()
-        record_change(
-            actor=actor,
-            action=Action.UPDATE if before else Action.CREATE,
-            object_type="interface-snapshot",
-            object_id=interface_ref,
-            before=before,
-            after={"stability": row.stability, "spec_sha256": row.spec_sha256},
-            object_repr=interface_ref,
+        for start in range(0, len(refs), 500):  # SQLite: at most 999 parameters a query
+            rows = InterfaceSnapshot.objects.filter(interface_ref__in=refs[start : start + 500])
+            for ref, stability, sha in rows.values_list(
+                "interface_ref", "stability", "spec_sha256"
+            ):
+                state[ref] = [stability, None, None, sha]
+                stored.add(ref)
+        for spec in specs:
+            ref = spec.interface_ref
+            row = state.get(ref)
+            before = {"stability": row[0], "spec_sha256": row[3]} if row is not None else None
+            if row is None:
+                row = state[ref] = ["", "", "", ""]
+            row[0], row[1] = spec.stability, spec.spec_path[:500]
+            if spec.spec_text is not None:
+                row[2], row[3] = spec.spec_text, spec.spec_sha256
+            changes.append(
+                Change(
+                    Action.UPDATE if before else Action.CREATE,
+                    "interface-snapshot",
+                    ref,
+                    before,
+                    {"stability": row[0], "spec_sha256": row[3]},
+                    ref,
+                )
+            )
+        for ref in sorted(stored):  # snapshots that changed: few, one UPDATE each
+            stability, spec_path, text, sha = state[ref]
+            values: dict[str, Any] = {"stability": stability, "spec_path": spec_path}
+            if text is not None:
+                values.update(spec_text=text, spec_sha256=sha)
+            InterfaceSnapshot.objects.filter(interface_ref=ref).update(
+                commit=commit, updated_at=now, **values
+            )
+        insert_rows(
+            InterfaceSnapshot,
+            SNAPSHOT_COLUMNS,
+            ((ref, *state[ref], commit, now) for ref in refs if ref not in stored),
         )
-    return row
+        record_changes(actor=actor, changes=changes)
+    return len(specs)
 
 
 def policies_set(

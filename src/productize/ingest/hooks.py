@@ -38,6 +38,8 @@ class IngestOutcome:
     removed_products: set[str] = field(default_factory=set)
     # Product slug -> descriptor file path within root, for the changed products.
     product_paths: dict[str, str] = field(default_factory=dict)
+    # `progress(phase, done, total)`, shown by `productize ingest` while the handlers run.
+    progress: Callable[[str, int, int], None] | None = None
 
 
 Handler = Callable[[IngestOutcome], None]

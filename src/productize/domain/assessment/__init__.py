@@ -26,6 +26,7 @@ from productize.domain.assessment.evidence import (
     LoopEvidence,
     RepoEvidence,
     SpecEvidence,
+    TreeScanner,
     scan_repository,
 )
 from productize.domain.assessment.rules import RULES, RuleResult, Status, rule
@@ -48,6 +49,7 @@ __all__ = [
     "RuleResult",
     "SpecEvidence",
     "Status",
+    "TreeScanner",
     "assess",
     "default_characteristics",
     "load_characteristics",

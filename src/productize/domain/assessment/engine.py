@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from productize.domain.assessment.characteristics import (
     Characteristic,
@@ -180,6 +181,12 @@ class Assessment:
 
 def combine(statuses: Collection[Status]) -> Status:
     """A characteristic's status from its rules' statuses (see the module docstring)."""
+    return _combine(tuple(statuses))
+
+
+@cache
+def _combine(statuses: tuple[Status, ...]) -> Status:
+    # Few distinct combinations, asked for every characteristic of every product: remembered.
     judged = [s for s in statuses if s is not Status.NOT_APPLICABLE and s is not Status.NO_DATA]
     if not judged:
         return Status.NO_DATA if Status.NO_DATA in statuses else Status.NOT_APPLICABLE
@@ -213,7 +220,7 @@ def assess(
             outcomes.append(
                 RuleOutcome(key, title, result.status, result.evidence, result.next_step)
             )
-        observed = combine([o.status for o in outcomes])
+        observed = _combine(tuple([o.status for o in outcomes]))
         expected = _STAGE_INDEX[characteristic.expected_from] <= stage_index
         shown = observed if expected or observed in _PASSING else Status.NOT_EXPECTED
         results.append(
@@ -250,7 +257,7 @@ def _level(results: list[CharacteristicResult]) -> tuple[Level, tuple[str, ...]]
     reached = Level.NONE
     unverified: list[str] = []
     for level in LEVEL_ORDER[1:]:
-        index = _STAGE_INDEX[Stage(level.value)]
+        index = _LEVEL_STAGE_INDEX[level]
         due = [r for r in results if _STAGE_INDEX[r.expected_from] <= index]
         if not due or any(r.observed in _FAILING for r in due):
             break
@@ -268,7 +275,16 @@ def _score(results: list[CharacteristicResult]) -> int:
 
 
 def _level_of(stage: Stage) -> Level:
-    return Level(stage.value) if stage != Stage.RETIRED else Level.MAINTAINED
+    return _LEVEL_OF[stage]
+
+
+# The level named after each stage (retired products stay at `maintained`), and each level's
+# rank: looked up for every next step instead of building enum members each time.
+_LEVEL_OF = {
+    stage: Level(stage.value) if stage != Stage.RETIRED else Level.MAINTAINED for stage in Stage
+}
+_LEVEL_RANK = {level: i for i, level in enumerate(LEVEL_ORDER)}
+_LEVEL_STAGE_INDEX = {level: _STAGE_INDEX[Stage(level.value)] for level in LEVEL_ORDER[1:]}
 
 
 def _next_steps(
@@ -284,7 +300,7 @@ def _next_steps(
     ]
     steps.sort(
         key=lambda s: (
-            LEVEL_ORDER.index(s.unblocks),
+            _LEVEL_RANK[s.unblocks],
             -s.weight,
             order[s.characteristic],
         )

@@ -3,7 +3,8 @@
 Each kind of evidence is optional. `None` means "not available" (no repository checked out,
 no catalog, no loop capability yet) and rules that need it report `no-data` rather than guess.
 `scan_repository` builds repository evidence from a working tree without following symlinks
-out of it and without reading large files.
+out of it and without reading large files; `TreeScanner` does the same for many products of
+one tree, walking each folder once.
 """
 
 from __future__ import annotations
@@ -139,6 +140,72 @@ class Evidence:
 
 def scan_repository(root: Path, product: ProductDoc, descriptor_dir: Path) -> RepoEvidence:
     """Look at a working tree for the files a product usually has; never raises on bad input."""
+    return TreeScanner().scan(root, product, descriptor_dir)
+
+
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    """What a product folder shows whatever the product: the walk and the files found."""
+
+    real_root: Path
+    real_dir: Path
+    files: frozenset[str]  # relative to the root, plus relative to the product folder
+    readme: bool
+    docs_dir: bool
+    tests: bool
+    ci: bool
+    licence: bool
+    changelog: bool
+    contributing: bool
+    logo_file: bool  # a logo.* somewhere in the product folder
+    truncated: bool
+
+
+class TreeScanner:
+    """`scan_repository` for many products of one working tree, each folder walked once.
+
+    Products often share a folder (a Backstage file listing thousands of components, or a
+    monorepo folder with several descriptors): what the folder holds is the same for all of
+    them, only the logo and the specs they name differ. Use one scanner for one look at a
+    tree (its contents must not change while it is in use), then drop it.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[tuple[Path, Path], _Folder | RepoEvidence] = {}
+
+    def scan(self, root: Path, product: ProductDoc, descriptor_dir: Path) -> RepoEvidence:
+        """Repository evidence for `product`, as `scan_repository` gives it."""
+        key = (root, descriptor_dir)
+        folder = self._folders.get(key)
+        if folder is None:
+            folder = self._folders[key] = _look(root, descriptor_dir)
+        if isinstance(folder, RepoEvidence):
+            return folder  # the tree is unreadable
+        real_root, real_dir = folder.real_root, folder.real_dir
+        logo = False
+        if product.brand.logo:
+            logo = _safe_file(real_dir / product.brand.logo, real_root) is not None
+        return RepoEvidence(
+            readable=True,
+            readme=folder.readme,
+            docs_dir=folder.docs_dir,
+            tests=folder.tests,
+            ci=folder.ci,
+            licence=folder.licence,
+            changelog=folder.changelog,
+            contributing=folder.contributing,
+            logo=logo or folder.logo_file,
+            specs=tuple(_spec_evidence(product, real_dir, real_root)),
+            files=folder.files,
+            truncated=folder.truncated,
+            problems=("repository has too many files; only part was scanned",)
+            if folder.truncated
+            else (),
+        )
+
+
+def _look(root: Path, descriptor_dir: Path) -> _Folder | RepoEvidence:
+    """Walk the tree once for a product folder (RepoEvidence when it cannot be read)."""
     try:
         real_root = root.resolve(strict=True)
     except (OSError, RuntimeError) as error:
@@ -166,17 +233,14 @@ def scan_repository(root: Path, product: ProductDoc, descriptor_dir: Path) -> Re
     def has_top(*stems: str) -> bool:
         return any(name.split(".", 1)[0] in stems for name in top)
 
-    logo = False
-    if product.brand.logo:
-        logo = _safe_file(real_dir / product.brand.logo, real_root) is not None
-    if not logo:
-        logo = any(Path(f).name.lower().split(".", 1)[0] == "logo" for f in product_files)
     ci = any(f in files for f in _CI_FILES) or any(
         f.startswith(d + "/") for f in files for d in _CI_DIRS
     )
     tests = bool(top_dirs & _TEST_DIRS) or any(_looks_like_test(f) for f in product_files)
-    return RepoEvidence(
-        readable=True,
+    return _Folder(
+        real_root=real_root,
+        real_dir=real_dir,
+        files=frozenset(files) | frozenset(product_files),
         readme=has_top("readme"),
         docs_dir=bool(top_dirs & _DOC_DIRS),
         tests=tests,
@@ -185,11 +249,8 @@ def scan_repository(root: Path, product: ProductDoc, descriptor_dir: Path) -> Re
         changelog=has_top("changelog", "changes", "history", "releases", "news"),
         contributing=has_top("contributing")
         or any(f.lower().endswith("/contributing.md") for f in files),
-        logo=logo,
-        specs=tuple(_spec_evidence(product, real_dir, real_root)),
-        files=frozenset(files) | frozenset(product_files),
+        logo_file=any(Path(f).name.lower().split(".", 1)[0] == "logo" for f in product_files),
         truncated=truncated,
-        problems=("repository has too many files; only part was scanned",) if truncated else (),
     )
 
 
