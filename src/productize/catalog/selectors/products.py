@@ -162,8 +162,18 @@ def interface_page(
         qs = qs.filter(stability=stability)
     if product:
         qs = qs.filter(product__slug=product)
-    ordered = qs.annotate(consumer_count=Count("consumptions")).order_by("ref")
-    return paginate(ordered, request, counted=qs)
+    # The page first, then its consumers counted: a count annotated on the whole ordered set
+    # made the database group every interface before taking 25 (62 ms at 10,000 entities).
+    page = paginate(qs.order_by("ref"), request)
+    counts = dict(
+        Consumption.objects.filter(interface__in=[i.id for i in page.items])
+        .values_list("interface")
+        .annotate(n=Count("id"))
+        .values_list("interface", "n")
+    )
+    for item in page.items:
+        item.consumer_count = counts.get(item.id, 0)  # type: ignore[attr-defined]
+    return page
 
 
 def products_owned(condition: Q, request: PageRequest) -> Page[Product]:
