@@ -38,13 +38,6 @@ TAGS = ("money", "core", "internal", "hub", "care", "legacy")
 STAGES = ("idea", "prototype", "established", "growing", "maintained", "retired")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _assess(product: Product, rng: random.Random, keys: list[str]) -> None:
     rank = rng.randrange(len(LEVELS))
     now = datetime(2026, 1, 1, tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from productize.catalog.selectors import ProductFilters, product_count, product_facets
 from productize.catalog.selectors.facets import product_facet_counts
@@ -11,13 +10,6 @@ from productize.catalog.selectors.stats import catalog_version
 from tests.web import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize(

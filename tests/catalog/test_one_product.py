@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count
 
 from productize.catalog.models import Consumption, Interface, Product
@@ -21,13 +20,6 @@ from productize.ingest.models import IngestProblem
 from tests.web import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def oracle(slug: str) -> dict[str, Any]:

@@ -25,14 +25,6 @@ from tests.web import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Counts are cached per catalog version; rolled-back tests reuse version numbers.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def demo():
     return f.demo_catalog()

@@ -25,13 +25,6 @@ from tests.web import factories as f
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def found(q: str, **filters: list[str]) -> list[str]:
     page = product_page(ProductFilters.build(q=q, **filters), PageRequest(1, 50))
     return [p.slug for p in page.items]
