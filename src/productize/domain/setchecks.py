@@ -25,7 +25,7 @@ from productize.domain.descriptors import LoopDoc, PersonDoc, ProductDoc, Stabil
 from productize.domain.findings import Finding, Severity
 from productize.domain.parse import ParsedDocument, dotted
 from productize.domain.suggest import did_you_mean
-from productize.domain.yamlload import PathKey, Pos
+from productize.domain.yamlload import PathKey, Pos, PositionIndex
 
 CODES: dict[str, str] = {
     "duplicate-id": "two documents of the same kind with the same id",
@@ -59,6 +59,9 @@ class KnownIds:
     interfaces: Mapping[str, str] = field(default_factory=dict)
 
 
+_NO_PLACES: dict[PathKey, Pos] = {}  # shared by lazy facts, never written
+
+
 @dataclass(slots=True)
 class DocFacts:
     """What the set-level checks need of one document: ids, references and their places.
@@ -82,35 +85,56 @@ class DocFacts:
     teams: tuple[str, ...] = ()
     provides: tuple[tuple[str, str], ...] = ()  # (name, stability)
     consumes: tuple[str, ...] = ()
+    # Instead of `places`: the document's own position index, looked up when a finding
+    # needs it (`of(..., lazy=True)`, for indexes that are small to hold).
+    positions: PositionIndex | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, doc: ParsedDocument) -> DocFacts:
-        """The facts of a parsed document, with the places of every field they mention."""
+    def of(cls, doc: ParsedDocument, *, lazy: bool = False) -> DocFacts:
+        """The facts of a parsed document, with the places of every field they mention.
+
+        `lazy` keeps the document's position index instead of a place per field: for a
+        large import whose indexes are compact, most of the facts' memory otherwise.
+        """
         model = doc.model
         facts = cls(doc.kind, doc.id, doc.path, doc.index, doc.line, doc.column)
-        paths: list[PathKey] = [("id",), ("kind",)]
         if isinstance(model, LoopDoc):
             facts.parent, facts.owners = model.parent, tuple(model.owners)
-            paths += [("parent",), *(("owners", i) for i in range(len(model.owners)))]
         elif isinstance(model, TeamDoc):
             facts.parent, facts.members = model.parent, tuple(model.members)
-            paths += [("parent",), *(("members", i) for i in range(len(model.members)))]
         elif isinstance(model, PersonDoc):
             facts.teams = tuple(model.teams)
-            paths += [("teams", i) for i in range(len(model.teams))]
         elif isinstance(model, ProductDoc):
             facts.loop, facts.part_of, facts.owners = model.loop, model.part_of, tuple(model.owners)
             provides, consumes = model.interfaces.provides, model.interfaces.consumes
             facts.provides = tuple((p.name, str(p.stability)) for p in provides)
             facts.consumes = tuple(c.interface for c in consumes)
-            paths += [("loop",), ("part_of",), *(("owners", i) for i in range(len(model.owners)))]
-            paths += [("interfaces", "provides", i, "name") for i in range(len(provides))]
-            paths += [("interfaces", "consumes", i) for i in range(len(consumes))]
-        facts.places = {path: doc.locate(path) for path in paths}
+        if lazy:
+            facts.positions, facts.places = doc.positions, _NO_PLACES
+        else:
+            facts.places = {path: doc.locate(path) for path in facts.paths()}
         return facts
+
+    def paths(self) -> list[PathKey]:
+        """The fields whose places the facts record (what the set checks report on)."""
+        paths: list[PathKey] = [("id",), ("kind",)]
+        kind = self.kind
+        if kind == "loop":
+            paths += [("parent",), *(("owners", i) for i in range(len(self.owners)))]
+        elif kind == "team":
+            paths += [("parent",), *(("members", i) for i in range(len(self.members)))]
+        elif kind == "person":
+            paths += [("teams", i) for i in range(len(self.teams))]
+        elif kind == "product":
+            paths += [("loop",), ("part_of",), *(("owners", i) for i in range(len(self.owners)))]
+            paths += [("interfaces", "provides", i, "name") for i in range(len(self.provides))]
+            paths += [("interfaces", "consumes", i) for i in range(len(self.consumes))]
+        return paths
 
     def locate(self, field_path: PathKey) -> Pos:
         """Where a field is (the document's start when it was not recorded)."""
+        if self.positions is not None and field_path in self.paths():
+            return self.positions.value(field_path)
         return self.places.get(field_path, (self.line, self.column))
 
     def finding(

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models
 
 from productize.catalog.models import Interface, Loop, Organization, Person, Product, Team
-from productize.domain.checker import KnownIds
+from productize.domain.checker import DocFacts, KnownIds
 from productize.domain.descriptors import ProductDoc
 from productize.domain.parse import ParsedDocument
 from productize.ingest.models import Source
@@ -46,10 +46,23 @@ def _select(
         yield from queryset.filter(**{f"{field}__in": part}).values_list(*columns)
 
 
+def _product_refs(doc: ParsedDocument | DocFacts) -> tuple[str | None, list[str]]:
+    """A product document's `part_of` and consumed interface references."""
+    if isinstance(doc, DocFacts):
+        return doc.part_of, list(doc.consumes)
+    model = doc.model
+    if not isinstance(model, ProductDoc):
+        return None, []
+    return model.part_of, [item.interface for item in model.interfaces.consumes]
+
+
 def known_ids(
-    source: Source, documents: Sequence[ParsedDocument], scope: Collection[str]
+    source: Source, documents: Sequence[ParsedDocument | DocFacts], scope: Collection[str]
 ) -> KnownIds:
-    """The catalog's ids that `documents` may reference, minus what the re-read files drop."""
+    """The catalog's ids that `documents` may reference, minus what the re-read files drop.
+
+    `documents` may be parsed documents or their `DocFacts` (all an import keeps at hand).
+    """
     scope_set = set(scope)
 
     def alive(source_id: int | None, path: str) -> bool:
@@ -65,18 +78,18 @@ def known_ids(
         rows = model.objects.values_list("slug", "source_id", "source_path")  # type: ignore[attr-defined]
         return frozenset(slug for slug, sid, path in rows if alive(sid, path))
 
-    products = [doc.model for doc in documents if isinstance(doc.model, ProductDoc)]
-    declared = {model.id for model in products}
+    products = [doc for doc in documents if doc.kind == "product"]
+    declared = {doc.id for doc in products}
     named: set[str] = set()
-    for model in products:
-        if model.part_of:
-            named.add(model.part_of)
-        named.update(item.interface.partition("/")[0] for item in model.interfaces.consumes)
+    consumed_products: set[str] = set()
+    for doc in products:
+        part_of, consumes = _product_refs(doc)
+        if part_of:
+            named.add(part_of)
+        consumed_products.update(ref.partition("/")[0] for ref in consumes)
+    named |= consumed_products
     known_products = _product_chains(named - declared, declared, alive)
     interfaces: dict[str, str] = {}
-    consumed_products = {
-        item.interface.partition("/")[0] for model in products for item in model.interfaces.consumes
-    }
     for _, ref, stability in _select(
         Interface.objects.all(),
         "product__slug",

@@ -94,9 +94,9 @@ def attach_products(
     by_document: dict[tuple[str, int], str] = {}
     by_file: dict[str, list[str]] = defaultdict(list)
     for doc in documents:
-        if doc.model.kind == "product":
-            by_document[(doc.path, doc.index)] = doc.model.id
-            by_file[doc.path].append(doc.model.id)
+        if doc.kind == "product":  # kind and id: an imported document is not unpacked
+            by_document[(doc.path, doc.index)] = doc.id
+            by_file[doc.path].append(doc.id)
     bad = {f.path for f in findings if f.severity is Severity.ERROR and f.path in files}
     for path in sorted(bad):
         try:

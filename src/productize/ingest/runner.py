@@ -29,14 +29,16 @@ from django.utils import timezone
 from productize.audit.services import SOURCE_REFRESH, Actor
 from productize.catalog.services import SyncResult, catalog_sync_source
 from productize.catalog.services.bulk import insert_rows
-from productize.domain.checker import check_documents
+from productize.domain.checker import DocFacts
 from productize.domain.findings import Finding, Severity
 from productize.domain.parse import ParsedDocument, ParsedFile
+from productize.domain.setchecks import check_facts
 from productize.domain.yamlload import PositionIndex
-from productize.ingest.backstage import read_backstage_files
+from productize.ingest.backstage import BackstageDocument, read_backstage_files
 from productize.ingest.gitfetch import GitError, git_checkout, resolve_subpath
 from productize.ingest.hooks import IngestOutcome, run_after_ingest
 from productize.ingest.known import known_ids
+from productize.ingest.memory import give_back_freed_memory, sqlite_cache_limited
 from productize.ingest.models import (
     IngestProblem,
     IngestRun,
@@ -116,6 +118,12 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 _NO_POSITIONS = PositionIndex()
+
+
+def _facts_of(doc: ParsedDocument) -> DocFacts:
+    """What the set checks need of a document (kept by an imported one, else made now)."""
+    facts = doc.facts if isinstance(doc, BackstageDocument) else None
+    return facts if facts is not None else DocFacts.of(doc)
 
 
 def _noop(phase: str, done: int, total: int) -> None:
@@ -338,10 +346,16 @@ def _read_check_write(
     scope = (set(read.parsed) - unparsed) | read.removed
     report("checking", 0, len(documents))
     if documents:
-        findings.extend(check_documents(documents, known=known_ids(source, documents, scope)))
+        # The same as `check_documents`; imported documents bring their facts, made when
+        # they were mapped (they are held packed: not unpacked for the checks).
+        facts = [_facts_of(doc) for doc in documents]
+        findings.extend(check_facts(facts, known=known_ids(source, facts, scope)))
+        del facts
     report("checking", len(documents), len(documents))
     for doc in documents:  # positions serve the checks only; free them before writing
         doc.positions = _NO_POSITIONS
+        if isinstance(doc, BackstageDocument):
+            doc.facts = None
 
     bad_documents = {(f.path, f.document) for f in findings if f.severity is Severity.ERROR}
     bad_files = {f.path for f in findings if f.severity is Severity.ERROR}
@@ -350,8 +364,9 @@ def _read_check_write(
     # can remove entities.
     removal_scope = (set(read.parsed) - bad_files) | read.removed
 
+    give_back_freed_memory()  # what the read freed, before the writing phase adds its own
     report("writing", 0, len(accepted))
-    with transaction.atomic():
+    with sqlite_cache_limited(), transaction.atomic():
         locked = Source.objects.select_for_update().get(pk=source.pk)
         _check_snapshot(locked, read)
         result = catalog_sync_source(
@@ -370,7 +385,7 @@ def _read_check_write(
         _store_files(source, run, read, documents, findings, result)
         _finish(run, read, result, problems)
     report("writing", len(accepted), len(accepted))
-    product_paths = {doc.model.id: doc.path for doc in accepted if doc.model.kind == "product"}
+    product_paths = {doc.id: doc.path for doc in accepted if doc.kind == "product"}
     return result, product_paths
 
 
@@ -394,6 +409,7 @@ def _after_ingest(
         changed_products=set(changed),
         removed_products=set(result.slugs["product.removed"]),
         product_paths={slug: path for slug, path in product_paths.items() if slug in changed},
+        progress=report,
     )
     report("after-ingest", 0, 1)
     failures = run_after_ingest(outcome)
@@ -447,8 +463,8 @@ def _store_files(
 ) -> None:
     products: dict[str, list[str]] = defaultdict(list)
     for doc in documents:
-        if doc.model.kind == "product":
-            products[doc.path].append(doc.model.id)
+        if doc.kind == "product":
+            products[doc.path].append(doc.id)
     # Files with errors or refused documents are read again next time: what refused them
     # (a missing reference, an id claimed elsewhere) may go away without the file changing.
     recheck = {f.path for f in findings if f.severity is Severity.ERROR}

@@ -22,9 +22,11 @@ from django.utils import timezone
 from productize.audit.models import Action
 from productize.audit.services import CATALOG_WRITE, Actor, Change, record_changes
 from productize.catalog.models import (
+    Consumption,
     Organization,
     Origin,
     Product,
+    ProductTag,
 )
 from productize.catalog.services.bulk import RawJSON, insert_rows
 from productize.catalog.services.canonical import descriptor_json
@@ -46,6 +48,7 @@ from productize.catalog.services.rows import (
     KIND_ORDER,
     REF_KEYS,
     canonical_documents,
+    consumption_specs,
     entity_values,
 )
 from productize.domain.descriptors import AnyDoc, ProductDoc
@@ -197,13 +200,13 @@ class _SourceSync:
         scope_set = None if scope is None else set(scope)
         by_kind: dict[str, dict[str, SyncDocument]] = {kind: {} for kind in KIND_ORDER}
         for doc in documents:
-            model: AnyDoc = doc.model
-            bucket = by_kind[model.kind]
-            first = bucket.get(model.id)
+            kind, slug = _kind_id(doc)
+            bucket = by_kind[kind]
+            first = bucket.get(slug)
             if first is not None:
                 self._conflict(doc, self.source.pk, first.path, first.line, same_source=True)
                 continue
-            bucket[model.id] = doc
+            bucket[slug] = doc
         plans = {kind: self._plan(kind, by_kind[kind], scope_set) for kind in KIND_ORDER}
         self._check_single_organization(plans["organization"], by_kind["organization"])
 
@@ -264,7 +267,7 @@ class _SourceSync:
             for part in chunks(list(docs)):
                 existing.update((row.slug, row) for row in _rows(manager.filter(slug__in=part)))
         for slug, doc in docs.items():
-            digest = _with_extras(doc, descriptor_json(doc.model)[1])
+            digest = _with_extras(doc, _digest(doc))
             row = existing.get(slug)
             if row is None:
                 plan.create.append((doc, digest))
@@ -366,10 +369,11 @@ class _SourceSync:
         other_line: int,
         same_source: bool = False,
     ) -> None:
+        kind, slug = _kind_id(doc)
         self.result.conflicts.append(
             Conflict(
-                kind=doc.model.kind,
-                slug=doc.model.id,
+                kind=kind,
+                slug=slug,
                 path=doc.path,
                 line=doc.line,
                 other_source_id=other_source_id,
@@ -456,14 +460,21 @@ class _SourceSync:
         keys = ("loop",) if kind == "product" else ()
         extra = ("annotations",) if kind in EXTRAS_KINDS else ()
         fields = ("slug", *columns, *keys, *extra, *_BOOKKEEPING, "created_at", "updated_at")
-        created: list[tuple[int, AnyDoc]] = []
+        created: list[str] = []
+        consumed: set[str] = set()
+        # Consumption rows wait until every new interface exists (products consuming each
+        # other's interfaces then resolve on insert whatever their order); held as plain
+        # specs, so the documents are not turned into models twice.
+        pending: list[tuple[int, list[tuple[str, str, int]]]] = []
         for part in chunks(plan.create, CREATE_BATCH):
+            # One batch of documents at a time as models (an import holds them packed).
+            models = [doc.model for doc, _ in part]
             rows = []
-            for doc, digest in part:
-                values = entity_values(doc.model)
+            for (doc, digest), model in zip(part, models, strict=True):
+                values = entity_values(model)
                 rows.append(
                     (
-                        doc.model.id,
+                        model.id,
                         *(values[name] for name in columns),
                         *([self.resolver.loops.get(values["loop_ref"])] if keys else []),
                         *([_extras(doc)] if extra else []),
@@ -478,21 +489,38 @@ class _SourceSync:
                 )
             last_id = self._last_id(kind)
             insert_rows(ENTITY_MODELS[kind], fields, rows)
-            ids = self._ids_after(kind, last_id, [doc.model.id for doc, _ in part])
-            batch = [(ids[doc.model.id], doc.model) for doc, _ in part]
+            ids = self._ids_after(kind, last_id, [model.id for model in models])
+            batch = [(ids[model.id], model) for model in models]
             if kind == "product":
-                insert_interfaces(_products(batch))
-            created.extend(batch)
-            for doc, _ in part:
-                model = doc.model
+                products = _products(batch)
+                insert_interfaces(products)
+                consumed |= consumed_refs(products)
+                pending.extend((pk, list(consumption_specs(doc))) for pk, doc in products)
+                insert_rows(
+                    ProductTag,
+                    ("product", "tag"),
+                    ((pk, t) for pk, doc in products for t in doc.tags),
+                )
+            if kind in ("product", "loop"):
+                write_owners(kind, batch, self.resolver)  # teams and people are written first
+            created.extend(model.id for model in models)
+            for model in models:
                 text = descriptor_json(model)[0]
                 self._record(Change(Action.CREATE, kind, model.id, None, RawJSON(text), model.name))
-        # Owners and consumed interfaces once every new interface exists, so that products
+            del models, batch
         # consuming each other's interfaces resolve on insert whatever their order.
-        found = interface_ids(consumed_refs(_products(created))) if kind == "product" else {}
-        for part in chunks(created, CREATE_BATCH):
-            self._write_relations(kind, part, found)
-        self._count(kind, "created", (doc.model.id for doc, _ in plan.create))
+        if pending:
+            found = interface_ids(consumed)
+            insert_rows(
+                Consumption,
+                ("consumer", "interface_ref", "interface", "why", "position"),
+                (
+                    (pk, ref, found.get(ref), why, position)
+                    for pk, specs in pending
+                    for ref, why, position in specs
+                ),
+            )
+        self._count(kind, "created", created)
 
     def _write_relations(
         self, kind: str, items: Sequence[tuple[int, AnyDoc]], found: dict[str, int] | None
@@ -512,8 +540,9 @@ class _SourceSync:
         if kind in EXTRAS_KINDS:
             fields.append("annotations")
         for part in chunks(plan.update, UPDATE_BATCH):
+            models = [doc.model for _, doc, _ in part]  # one batch at a time as models
             objs = []
-            for row, doc, digest in part:
+            for (row, doc, digest), model in zip(part, models, strict=True):
                 obj = model_class(
                     id=row.id,
                     slug=row.slug,
@@ -523,7 +552,7 @@ class _SourceSync:
                     source_line=doc.line,
                     descriptor_hash=digest,
                     updated_at=self.now,
-                    **entity_values(doc.model),
+                    **entity_values(model),
                 )
                 if kind in EXTRAS_KINDS:
                     obj.annotations = _extras(doc)  # type: ignore[attr-defined]
@@ -535,20 +564,20 @@ class _SourceSync:
                     obj.loop_id = self.resolver.loops.get(obj.loop_ref)  # type: ignore[attr-defined]
                 objs.append(obj)
             model_class.objects.bulk_update(objs, fields)  # type: ignore[attr-defined]
-            items = [(row.id, doc.model) for row, doc, _ in part]
+            items = [(row.id, model) for (row, _, _), model in zip(part, models, strict=True)]
             clear_relations(kind, [pk for pk, _ in items])
             if kind == "product":
                 replace_interfaces(_products(items))
             self._write_relations(kind, items, None)
-            for row, doc, _ in part:
+            for (row, _, _), model in zip(part, models, strict=True):
                 self._record(
                     Change(
                         Action.UPDATE,
                         kind,
                         row.slug,
                         befores.get(row.id),
-                        RawJSON(descriptor_json(doc.model)[0]),
-                        doc.model.name,
+                        RawJSON(descriptor_json(model)[0]),
+                        model.name,
                     )
                 )
         self._count(kind, "updated", (row.slug for row, _, _ in plan.update))
@@ -571,7 +600,25 @@ class _SourceSync:
 def _extras(doc: SyncDocument) -> dict[str, str]:
     """What an imported document had no field for (Backstage `extras`); {} for the others."""
     extras = getattr(doc, "extras", None)
-    return dict(extras) if extras and doc.model.kind in EXTRAS_KINDS else {}
+    return dict(extras) if extras and _kind_id(doc)[0] in EXTRAS_KINDS else {}
+
+
+def _kind_id(doc: SyncDocument) -> tuple[str, str]:
+    """A document's kind and id; an imported (packed) document says them without unpacking."""
+    kind = getattr(doc, "kind", None)
+    if isinstance(kind, str):
+        return kind, doc.id  # type: ignore[attr-defined]
+    model = doc.model
+    return model.kind, model.id
+
+
+def _digest(doc: SyncDocument) -> str:
+    """The hash of the document's canonical JSON (`descriptor_json`), made once.
+
+    An imported document brings it, made while its model was live (it is held packed).
+    """
+    digest = getattr(doc, "digest", None)
+    return digest if isinstance(digest, str) else descriptor_json(doc.model)[1]
 
 
 def _with_extras(doc: SyncDocument, digest: str) -> str:

@@ -203,8 +203,9 @@ def export_mapped(
 ) -> list[dict[str, Any]]:
     """Export what `read_backstage` produced, with the extras of loops, teams and people."""
     docs = list(documents)
+    # Products carry their extras as annotations; `extras` of the others needs no unpacking.
     extras: dict[tuple[str, str], Mapping[str, str]] = {
-        (d.model.kind, d.model.id): d.extras for d in docs
+        (d.kind, d.id): d.own_extras for d in docs if d.own_extras is not None
     }
     return export_backstage([d.model for d in docs], definitions=definitions, extras=extras)
 

@@ -204,6 +204,8 @@ def substitute(
             return None
         shown = confinement.shown(resolved)
         if how == "$text":
+            if entity.sources is None:
+                entity.sources = {}
             entity.sources[where] = shown
             return data.decode("utf-8", "replace")
         if how == "$json":

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from productize.domain.backstage.model import Entity
+from productize.domain.backstage.model import Entity, places_index
 from productize.domain.backstage.options import MappedDocument, MappingOptions
+from productize.domain.backstage.packed import pack
 from productize.domain.backstage.refs import (
     DEFAULT_NAMESPACE,
     FIELD_KINDS,
@@ -24,6 +26,8 @@ from productize.domain.backstage.refs import (
 )
 from productize.domain.descriptors import AnyDoc, LoopDoc, PersonDoc, ProductDoc, TeamDoc
 from productize.domain.findings import Finding, Severity
+from productize.domain.parse import ParsedDocument
+from productize.domain.setchecks import DocFacts
 from productize.domain.yamlload import PathKey
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
@@ -54,8 +58,14 @@ def _sort_key(entity: Entity) -> tuple[Any, ...]:
 class Mapper:
     """The state of one mapping run: entities by reference, ids, findings."""
 
-    def __init__(self, entities: list[Entity], options: MappingOptions) -> None:
+    def __init__(
+        self,
+        entities: list[Entity],
+        options: MappingOptions,
+        digest: Callable[[AnyDoc], str] | None = None,
+    ) -> None:
         self.options = options
+        self.digest = digest  # a hash the caller wants of each document, made while it is live
         self.findings: list[Finding] = []
         self.documents: list[MappedDocument] = []
         self.definitions: dict[str, str] = {}
@@ -322,19 +332,32 @@ class Mapper:
         if entity.kind != "System" or self.options.product_from != "system":
             # Other entities need only this one's reference from now on (a System in system
             # mode is still asked for its Domain): let its data go, it is most of the memory.
-            entity.metadata, entity.spec = {}, {}
-        if isinstance(model, ProductDoc):
-            extras = model.annotations  # the same keys: share them rather than hold two copies
+            entity.release()
+        document = cast(AnyDoc, model)
+        # What is needed of the document before it is written (the set checks' facts, the
+        # sync's hash) is taken now, from the live model; then only its packed bytes stay.
+        parsed = ParsedDocument(
+            document,
+            entity.path,
+            entity.index,
+            line,
+            column,
+            places_index(entity.places, line, column),
+        )
         self.documents.append(
             MappedDocument(
-                cast(AnyDoc, model),
+                pack(document),
+                document.kind,
+                document.id,
                 str(entity.ref),
                 entity.path,
                 line,
                 column,
                 entity.index,
-                extras,
+                None if isinstance(model, ProductDoc) else extras,
                 entity.places,
+                DocFacts.of(parsed, lazy=True),
+                self.digest(document) if self.digest is not None else None,
             )
         )
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
+from productize.domain.backstage.packed import unpack
 from productize.domain.descriptors import AnyDoc, Stability, Stage
+
+if TYPE_CHECKING:
+    from productize.domain.setchecks import DocFacts
 
 # Backstage lifecycles -> stages. Only the three well-known values are canonical (they are
 # what export writes back); the others are spellings seen in real catalogs.
@@ -60,16 +64,36 @@ class MappingOptions:
 class MappedDocument:
     """A descriptor document made from one Backstage entity, with where it came from.
 
-    `extras` holds what the entity said that the document has no field for (for products the
-    same keys are in `model.annotations`); the ingest stores and shows them.
+    The validated document is held packed (`packed.pack`, a fifth of its size as objects):
+    `model` unpacks a new copy on each call, so a caller that looks at it often keeps the
+    copy. `kind`, `id`, `facts` (what the set checks need) and `digest` (given by the
+    caller's `digest` function, e.g. the sync's hash) are kept beside it, made from the
+    document when it was validated. `extras` holds what the entity said that the document
+    has no field for (for products the same keys are the model's `annotations`).
     """
 
-    model: AnyDoc
+    packed: bytes
+    kind: str
+    id: str
     entity: str  # the Backstage reference, e.g. `component:default/checkout`
     path: str
     line: int
     column: int
     index: int
-    extras: dict[str, str] = field(default_factory=dict)
+    own_extras: dict[str, str] | None = None  # None: the model's annotations (products)
     # Where the fields the set checks report on came from (`model.places_index` reads it).
     places: array[int] | None = field(default=None, repr=False)
+    facts: DocFacts | None = field(default=None, repr=False)
+    digest: str | None = None
+
+    @property
+    def model(self) -> AnyDoc:
+        """The validated document (a new copy, unpacked)."""
+        return cast(AnyDoc, unpack(self.packed))
+
+    @property
+    def extras(self) -> dict[str, str]:
+        """What the entity said that the document has no field for."""
+        if self.own_extras is None:
+            return dict(getattr(self.model, "annotations", {}))
+        return self.own_extras

@@ -20,9 +20,15 @@ from productize.domain.backstage.locations import (
     substitute,
 )
 from productize.domain.backstage.mapping import Mapper, map_loops, map_teams
-from productize.domain.backstage.model import Entity, compact_places, entity_from_value
+from productize.domain.backstage.model import (
+    Entity,
+    close_decoded,
+    compact_places,
+    entity_from_value,
+)
 from productize.domain.backstage.options import MappedDocument, MappingOptions
 from productize.domain.backstage.products import map_products
+from productize.domain.descriptors import AnyDoc
 from productize.domain.discovery import SKIP_DIRS, name_matcher
 from productize.domain.findings import Finding, Severity
 from productize.domain.parse import internal_error
@@ -75,18 +81,22 @@ def read_backstage(
     *,
     options: MappingOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    digest: Callable[[AnyDoc], str] | None = None,
 ) -> BackstageResult:
     """Read the Backstage files under `root` (or `files`, and what their Locations name).
 
     `progress(done, total)` is called after each file (the total grows as Locations name more).
+    `digest`, when given, is called with each validated document; its answer is kept as the
+    mapped document's `digest` (the documents themselves are held packed).
     """
     # Reading builds millions of small acyclic objects; with the cyclic collector running,
     # every generation-2 pass walks all of them again and time grows faster than the catalog.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(root, files, options or MappingOptions(), progress)
+        return _read(root, files, options or MappingOptions(), progress, digest)
     finally:
+        close_decoded()  # the last entities decoded would otherwise outlive the read
         if was_enabled:
             gc.enable()
 
@@ -96,6 +106,7 @@ def _read(
     files: list[Path] | None,
     options: MappingOptions,
     progress: Callable[[int, int], None] | None = None,
+    digest: Callable[[AnyDoc], str] | None = None,
 ) -> BackstageResult:
     """`read_backstage` with the collector paused."""
     confinement = Confinement(
@@ -158,7 +169,7 @@ def _read(
             findings.append(internal_error(shown, exc))
         if progress is not None:
             progress(len(visited), len(visited) + len(queue))
-    mapper = Mapper(entities, options)
+    mapper = Mapper(entities, options, digest)
     map_loops(mapper)
     map_teams(mapper)
     map_products(mapper)
@@ -222,22 +233,34 @@ def _read_file(
 
 
 def _forget_positions(entity: Entity, locator: _Locator) -> None:
-    """Drop an entity's position index, keeping the few places the set checks report on."""
+    """Drop an entity's position index, keeping the few places the set checks report on;
+    hold its trees as bytes until it is mapped."""
     if entity.positions is not None:
         entity.places = compact_places(entity.positions)
     entity.positions, entity.locator = None, locator
+    entity.pack()
 
 
 class _Locator:
     """Positions of an entity's values, found again by re-reading its file when needed."""
 
+    # Files whose position indexes are kept (an entity keeps its own once asked): a file's
+    # index is ~10 MiB at 500 entities, and findings of a large catalog span many files.
+    FILES_KEPT = 1
+
     def __init__(self, confinement: Confinement, options: MappingOptions) -> None:
         self.confinement, self.options = confinement, options
         self.files: dict[str, dict[int, PositionIndex]] = {}
+        self.reads = 0
 
     def __call__(self, shown: str, index: int) -> PositionIndex | None:
         """The position index of document `index` of file `shown` (None if it changed)."""
-        if shown not in self.files:
+        if shown in self.files:
+            self.files[shown] = self.files.pop(shown)  # the most recent last
+        else:
+            while len(self.files) >= self.FILES_KEPT:
+                del self.files[next(iter(self.files))]
+            self.reads += 1
             try:
                 data = (self.confinement.root / shown).read_bytes()
             except OSError:
