@@ -308,7 +308,7 @@ def test_a_run_that_raced_another_writes_nothing(
     write(tree, "products/search/product.yaml", SEARCH.replace("Find things", "Find all"))
     from productize.ingest import runner
 
-    real = runner._read_tree
+    real = runner.read_tree
 
     def read_then_race(*args: object, **kwargs: object) -> object:
         read = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -317,7 +317,7 @@ def test_a_run_that_raced_another_writes_nothing(
         SourceFile.objects.filter(source=first.source).update(sha256="0" * 64, last_run=other)
         return read
 
-    monkeypatch.setattr(runner, "_read_tree", read_then_race)
+    monkeypatch.setattr(runner, "read_tree", read_then_race)
     run = _ingest(tree)
 
     assert run.status == RunStatus.FAILED and "run it again" in run.message
@@ -329,20 +329,20 @@ def test_unchanged_files_are_not_even_read_when_size_and_time_match(
 ) -> None:
     import os
 
-    from productize.ingest import runner
+    from productize.ingest import tree_reading
 
     hour_ago = 1_700_000_000
     for path in tree.rglob("*.yaml"):
         os.utime(path, (hour_ago, hour_ago))
     _ingest(tree)
     reads: list[Path] = []
-    real = runner.read_limited
+    real = tree_reading.read_limited
 
     def counting(path: str | Path) -> bytes:
         reads.append(Path(path))
         return real(path)
 
-    monkeypatch.setattr(runner, "read_limited", counting)
+    monkeypatch.setattr(tree_reading, "read_limited", counting)
     assert _ingest(tree).files_skipped == 6
     assert reads == []
 

@@ -11,14 +11,10 @@ what it declared before: its owners see why their change did not arrive.
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
-import os
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -31,10 +27,10 @@ from productize.catalog.services import SyncResult, catalog_sync_source
 from productize.catalog.services.bulk import insert_rows
 from productize.domain.checker import DocFacts
 from productize.domain.findings import Finding, Severity
-from productize.domain.parse import ParsedDocument, ParsedFile
+from productize.domain.parse import ParsedDocument
 from productize.domain.setchecks import check_facts
 from productize.domain.yamlload import PositionIndex
-from productize.ingest.backstage import BackstageDocument, read_backstage_files
+from productize.ingest.backstage import BackstageDocument
 from productize.ingest.gitfetch import GitError, git_checkout, resolve_subpath
 from productize.ingest.hooks import IngestOutcome, run_after_ingest
 from productize.ingest.known import known_ids
@@ -45,7 +41,6 @@ from productize.ingest.models import (
     RunStatus,
     Source,
     SourceFile,
-    SourceFormat,
     SourceKind,
 )
 from productize.ingest.problems import (
@@ -55,16 +50,12 @@ from productize.ingest.problems import (
     store_clashes,
     store_problems,
 )
-from productize.ingest.reading import parse_files, read_limited, walk_descriptors
 from productize.ingest.redact import redact_text, redact_url, url_secrets
+from productize.ingest.tree_reading import Progress, TreeRead, read_tree
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
-"""Called as `progress(phase, done, total)` while a run reads, checks and writes."""
-
 HOOK_CODE = "after-ingest-failed"
-RACY_NS = 2_000_000_000  # files modified in the last 2 s are hashed again next run
 
 
 class IngestError(RuntimeError):
@@ -73,31 +64,6 @@ class IngestError(RuntimeError):
 
 class ConcurrentRunError(IngestError):
     """Another run of the same source changed it while this one was reading."""
-
-
-@dataclass(slots=True)
-class _FileRecord:
-    id: int
-    sha256: str
-    recheck: bool
-    size: int
-    mtime_ns: int
-    last_run_id: int | None
-
-
-@dataclass(slots=True)
-class _Read:
-    """What the reading phase found, before anything is written."""
-
-    seen: int = 0
-    changed: int = 0
-    parsed: dict[str, ParsedFile] = field(default_factory=dict)
-    paths: dict[str, str] = field(default_factory=dict)  # relative path -> absolute path
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime)
-    restat: list[tuple[int, int, int]] = field(default_factory=list)  # unchanged, new stat
-    use_stat: bool = False
-    removed: set[str] = field(default_factory=set)
-    snapshot: dict[str, _FileRecord] = field(default_factory=dict)
 
 
 @contextmanager
@@ -201,96 +167,6 @@ def _fail(run: IngestRun, message: str) -> None:
     run.save()
 
 
-def _read_tree(source: Source, root: Path, report: Progress) -> _Read:
-    read = _Read(use_stat=source.kind == SourceKind.DIRECTORY)
-    rows = SourceFile.objects.filter(source=source).values_list(
-        "path", "id", "sha256", "recheck", "size", "mtime_ns", "last_run_id"
-    )
-    read.snapshot = {
-        path: _FileRecord(pk, sha, recheck, size, mtime, last_run)
-        for path, pk, sha, recheck, size, mtime, last_run in rows
-    }
-    native = source.format != SourceFormat.BACKSTAGE
-    files = walk_descriptors(root.resolve()) if native else []
-    total = len(files)
-    report("reading", 0, total)
-    # A file changed within this window may change again within the clock's resolution
-    # without its time moving: its time is not trusted next run (git's "racily clean").
-    recent = time.time_ns() - RACY_NS
-    to_parse: list[tuple[str, str]] = []
-    for done, (relative, path) in enumerate(files, start=1):
-        read.paths[relative] = path
-        old = read.snapshot.get(relative)
-        stat: tuple[int, int] = (0, 0)
-        if read.use_stat:
-            try:
-                info = os.stat(path)
-                if info.st_mtime_ns < recent:
-                    stat = (info.st_size, info.st_mtime_ns)
-            except OSError:
-                pass
-        read.stats[relative] = stat
-        if old is not None and not old.recheck and stat[1] and stat == (old.size, old.mtime_ns):
-            continue  # same size and time as when it was hashed: not read again
-        try:
-            digest = hashlib.sha256(read_limited(path)).hexdigest()
-        except OSError:
-            digest = ""  # the parse reports why it cannot be read
-        if old is None or old.sha256 != digest:
-            read.changed += 1
-            to_parse.append((relative, path))
-        elif old.recheck:
-            to_parse.append((relative, path))
-        elif stat != (old.size, old.mtime_ns):
-            read.restat.append((old.id, *stat))  # touched, not changed: remember the new time
-        if done % 1000 == 0:
-            report("reading", done, total)
-    report("reading", total, total)
-
-    report("parsing", 0, len(to_parse))
-    for parsed in parse_files(
-        to_parse, progress=lambda done: report("parsing", done, len(to_parse))
-    ):
-        read.parsed[parsed.path] = parsed
-    report("parsing", len(to_parse), len(to_parse))
-    _read_backstage(source, root.resolve(), read, recent, report)
-    read.seen = len(read.paths)
-    read.removed = set(read.snapshot) - read.paths.keys()
-    return read
-
-
-def _read_backstage(source: Source, root: Path, read: _Read, recent: int, report: Progress) -> None:
-    """Add the source's Backstage files (all of them, or none when none changed) to `read`."""
-
-    def stat_of(path: str) -> tuple[int, int]:
-        if not read.use_stat:
-            return (0, 0)
-        try:
-            info = os.stat(path)
-        except OSError:
-            return (0, 0)
-        return (info.st_size, info.st_mtime_ns) if info.st_mtime_ns < recent else (0, 0)
-
-    report("backstage", 0, 1)
-    found = read_backstage_files(
-        source,
-        root,
-        read.snapshot,  # type: ignore[arg-type]
-        set(read.paths),
-        stat_of,
-        lambda done, total: report("backstage", done, total),
-    )
-    for relative, absolute in found.paths.items():
-        read.paths[relative] = absolute
-        read.stats[relative] = stat_of(absolute)
-    for relative, parsed in found.parsed.items():
-        read.parsed[relative] = parsed
-        old = read.snapshot.get(relative)
-        if old is None or old.sha256 != parsed.sha256:
-            read.changed += 1
-    report("backstage", len(found.paths), len(found.paths))
-
-
 def _ingest_tree(
     source: Source, run: IngestRun, root: Path, actor: Actor, reason: str, report: Progress
 ) -> None:
@@ -337,7 +213,7 @@ def _read_check_write(
     source: Source, run: IngestRun, root: Path, actor: Actor, reason: str, report: Progress
 ) -> tuple[SyncResult, dict[str, str]]:
     """The run proper; returns what the sync did and the file of each accepted product."""
-    read = _read_tree(source, root, report)
+    read = read_tree(source, root, report)
     documents = [doc for parsed in read.parsed.values() for doc in parsed.documents]
     findings = [f for parsed in read.parsed.values() for f in parsed.findings]
     # What the catalog knows, minus what the re-read files may take away. A file that could
@@ -438,7 +314,7 @@ def _after_ingest(
             run.refresh_from_db()
 
 
-def _check_snapshot(source: Source, read: _Read) -> None:
+def _check_snapshot(source: Source, read: TreeRead) -> None:
     # Holding the source's row lock now; if another run changed its files since we read the
     # snapshot, our notion of "changed" is stale and writing would undo its work. Every run
     # that writes file records stamps them with its id, so count and newest stamp suffice.
@@ -456,7 +332,7 @@ def _check_snapshot(source: Source, read: _Read) -> None:
 def _store_files(
     source: Source,
     run: IngestRun,
-    read: _Read,
+    read: TreeRead,
     documents: Sequence[ParsedDocument],
     findings: Sequence[Finding],
     result: SyncResult,
@@ -506,7 +382,9 @@ def _store_files(
         )
 
 
-def _finish(run: IngestRun, read: _Read, result: SyncResult, problems: Sequence[Problem]) -> None:
+def _finish(
+    run: IngestRun, read: TreeRead, result: SyncResult, problems: Sequence[Problem]
+) -> None:
     run.files_seen = read.seen
     run.files_changed = read.changed + len(read.removed)
     run.files_skipped = read.seen - read.changed

@@ -8,15 +8,11 @@ of queries per batch whatever the catalog's size.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from productize.audit.models import Action
@@ -51,13 +47,23 @@ from productize.catalog.services.rows import (
     consumption_specs,
     entity_values,
 )
+from productize.catalog.services.sync_documents import (
+    EXTRAS_KINDS,
+    Conflict,
+    Plan,
+    Row,
+    SyncDocument,
+    SyncResult,
+    conflict_fields,
+    digest_of,
+    extras_of,
+    kind_id,
+    rows_of,
+    with_extras,
+)
 from productize.domain.descriptors import AnyDoc, ProductDoc
 from productize.ingest.models import IngestRun, Source
 
-# Kinds whose documents have no `annotations` field: what an import (Backstage) says that
-# has no home is stored in the entity's `annotations` column instead (products carry their
-# own in the document).
-EXTRAS_KINDS = frozenset(("loop", "team", "person"))
 CHUNK = 500  # ids per `IN (...)` list: below SQLite's 999-parameter limit
 CREATE_BATCH = 2000  # documents per round of inserts (rows, ids, relations, audit)
 UPDATE_BATCH = 500
@@ -65,97 +71,6 @@ WRITE_BATCH = 2000  # audit records held before they are written
 BULK_SEARCH_INDEX_ABOVE = 5000  # new products
 # Above this many documents of one kind, reading every slug of the kind beats many IN lists.
 LOAD_ALL_ABOVE = 5_000
-
-
-class SyncDocument(Protocol):
-    """What the sync needs of a parsed document (the parser's `ParsedDocument` fits)."""
-
-    @property
-    def model(self) -> Any: ...  # a validated descriptor: AnyDoc
-
-    @property
-    def path(self) -> str: ...  # file path within the source
-
-    @property
-    def line(self) -> int: ...  # 1-based line where the document starts
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """A document refused because another file or source already declares its id."""
-
-    kind: str
-    slug: str
-    path: str
-    line: int
-    other_source_id: int | None
-    other_source_name: str
-    other_path: str
-    other_line: int
-    same_source: bool
-
-    def message(self) -> str:
-        """What went wrong, for people."""
-        where = f"{self.other_path}:{self.other_line}" if self.other_path else "the catalog"
-        if self.same_source:
-            return f"{self.kind} `{self.slug}` is already declared in {where}"
-        owner = f"source `{self.other_source_name}`" if self.other_source_name else "productize"
-        return f"{self.kind} `{self.slug}` is already declared by {owner} ({where})"
-
-
-@dataclass(slots=True)
-class SyncResult:
-    """What one sync did: entities created, updated, removed, and the documents it refused."""
-
-    created: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    relocated: int = 0
-    conflicts: list[Conflict] = field(default_factory=list)
-    by_kind: Counter[str] = field(default_factory=Counter)  # e.g. "product.created"
-    # The slugs behind those counts, e.g. slugs["product.updated"] = {"payments"}.
-    slugs: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-
-    @property
-    def changed(self) -> bool:
-        """True when the catalog's content changed."""
-        return bool(self.created or self.updated or self.removed)
-
-
-@dataclass(slots=True)
-class _Row:
-    id: int
-    slug: str
-    source_id: int | None
-    origin: str
-    source_path: str
-    source_line: int
-    descriptor_hash: str
-
-
-@dataclass(slots=True)
-class _Plan:
-    kind: str
-    # (document, hash of its canonical JSON): the text itself is made again when the batch
-    # is written, not held for every document of a large sync at once.
-    create: list[tuple[SyncDocument, str]] = field(default_factory=list)
-    update: list[tuple[_Row, SyncDocument, str]] = field(default_factory=list)
-    relocate: list[tuple[_Row, SyncDocument]] = field(default_factory=list)
-    remove: list[_Row] = field(default_factory=list)
-    unchanged: int = 0
-
-    @property
-    def touches_rows(self) -> bool:
-        return bool(self.create or self.update or self.remove)
-
-
-_ROW_FIELDS = ("id", "slug", "source_id", "origin", "source_path", "source_line", "descriptor_hash")
-
-
-def _rows(queryset: models.QuerySet[Any]) -> Iterator[_Row]:
-    for values in queryset.values_list(*_ROW_FIELDS):
-        yield _Row(*values)
 
 
 def catalog_sync_source(
@@ -200,7 +115,7 @@ class _SourceSync:
         scope_set = None if scope is None else set(scope)
         by_kind: dict[str, dict[str, SyncDocument]] = {kind: {} for kind in KIND_ORDER}
         for doc in documents:
-            kind, slug = _kind_id(doc)
+            kind, slug = kind_id(doc)
             bucket = by_kind[kind]
             first = bucket.get(slug)
             if first is not None:
@@ -256,18 +171,18 @@ class _SourceSync:
         drop_search_index(connection)
         return True
 
-    def _plan(self, kind: str, docs: dict[str, SyncDocument], scope: set[str] | None) -> _Plan:
+    def _plan(self, kind: str, docs: dict[str, SyncDocument], scope: set[str] | None) -> Plan:
         model = ENTITY_MODELS[kind]
-        plan = _Plan(kind)
-        existing: dict[str, _Row] = {}
+        plan = Plan(kind)
+        existing: dict[str, Row] = {}
         manager = model.objects  # type: ignore[attr-defined]
         if len(docs) > LOAD_ALL_ABOVE:
-            existing = {row.slug: row for row in _rows(manager.all()) if row.slug in docs}
+            existing = {row.slug: row for row in rows_of(manager.all()) if row.slug in docs}
         else:
             for part in chunks(list(docs)):
-                existing.update((row.slug, row) for row in _rows(manager.filter(slug__in=part)))
+                existing.update((row.slug, row) for row in rows_of(manager.filter(slug__in=part)))
         for slug, doc in docs.items():
-            digest = _with_extras(doc, _digest(doc))
+            digest = with_extras(doc, digest_of(doc))
             row = existing.get(slug)
             if row is None:
                 plan.create.append((doc, digest))
@@ -288,27 +203,27 @@ class _SourceSync:
                 plan.unchanged += 1
         ours = manager.filter(source=self.source)
         if scope is None:
-            in_scope = list(_rows(ours))
+            in_scope = list(rows_of(ours))
         elif len(scope) > LOAD_ALL_ABOVE:
-            in_scope = [row for row in _rows(ours) if row.source_path in scope]
+            in_scope = [row for row in rows_of(ours) if row.source_path in scope]
         else:
             in_scope = [
                 row
                 for part in chunks(sorted(scope))
-                for row in _rows(ours.filter(source_path__in=part))
+                for row in rows_of(ours.filter(source_path__in=part))
             ]
         plan.remove = [row for row in in_scope if row.slug not in docs]
         self.result.unchanged += plan.unchanged
         return plan
 
-    def _ours(self, row: _Row) -> bool:
+    def _ours(self, row: Row) -> bool:
         if row.source_id == self.source.pk:
             return True
         # Rows left without a source (their source was deleted) may be adopted; rows made in
         # productize itself are adopted by `_adopt` (only products) or refused.
         return row.source_id is None and row.origin == Origin.DESCRIPTOR
 
-    def _adopt(self, kind: str, row: _Row, doc: SyncDocument, digest: str) -> bool:
+    def _adopt(self, kind: str, row: Row, doc: SyncDocument, digest: str) -> bool:
         """Adopt a product created in productize whose descriptor file is now in this source.
 
         An idea moves into its repository: its exported file is committed and ingested. The
@@ -345,13 +260,13 @@ class _SourceSync:
             self._count(kind, "updated", [row.slug])
         return True
 
-    def _check_single_organization(self, plan: _Plan, docs: dict[str, SyncDocument]) -> None:
+    def _check_single_organization(self, plan: Plan, docs: dict[str, SyncDocument]) -> None:
         if not plan.create:
             return
         leaving = {row.id for row in plan.remove}
         others = [
             row
-            for row in _rows(Organization.objects.exclude(slug__in=list(docs)))
+            for row in rows_of(Organization.objects.exclude(slug__in=list(docs)))
             if row.id not in leaving
         ]
         if not others:
@@ -369,7 +284,7 @@ class _SourceSync:
         other_line: int,
         same_source: bool = False,
     ) -> None:
-        kind, slug = _kind_id(doc)
+        kind, slug = kind_id(doc)
         self.result.conflicts.append(
             Conflict(
                 kind=kind,
@@ -396,7 +311,9 @@ class _SourceSync:
         self.result.conflicts = [
             c
             if c.same_source or c.other_source_id is None
-            else Conflict(**{**_asdict(c), "other_source_name": names.get(c.other_source_id, "")})
+            else Conflict(
+                **{**conflict_fields(c), "other_source_name": names.get(c.other_source_id, "")}
+            )
             for c in self.result.conflicts
         ]
 
@@ -421,7 +338,7 @@ class _SourceSync:
             self.result.slugs[f"{kind}.{what}"].update(names)
             setattr(self.result, what, getattr(self.result, what) + len(names))
 
-    def _remove(self, plan: _Plan, befores: Mapping[int, Any]) -> None:
+    def _remove(self, plan: Plan, befores: Mapping[int, Any]) -> None:
         if not plan.remove:
             return
         model = ENTITY_MODELS[plan.kind]
@@ -450,7 +367,7 @@ class _SourceSync:
         rows = manager.filter(id__gt=last_id).values_list("slug", "id")
         return {slug: pk for slug, pk in rows if slug in wanted}
 
-    def _create(self, plan: _Plan) -> None:
+    def _create(self, plan: Plan) -> None:
         if not plan.create:
             return
         kind = plan.kind
@@ -477,7 +394,7 @@ class _SourceSync:
                         model.id,
                         *(values[name] for name in columns),
                         *([self.resolver.loops.get(values["loop_ref"])] if keys else []),
-                        *([_extras(doc)] if extra else []),
+                        *([extras_of(doc)] if extra else []),
                         Origin.DESCRIPTOR.value,
                         self.source.pk,
                         doc.path,
@@ -530,7 +447,7 @@ class _SourceSync:
         if kind == "product":
             write_consumption_and_tags(_products(items), found)
 
-    def _update(self, plan: _Plan, befores: Mapping[int, Any]) -> None:
+    def _update(self, plan: Plan, befores: Mapping[int, Any]) -> None:
         if not plan.update:
             return
         kind = plan.kind
@@ -555,7 +472,7 @@ class _SourceSync:
                     **entity_values(model),
                 )
                 if kind in EXTRAS_KINDS:
-                    obj.annotations = _extras(doc)  # type: ignore[attr-defined]
+                    obj.annotations = extras_of(doc)  # type: ignore[attr-defined]
                 # Cleared here and resolved afterwards with every other open reference; a
                 # product's loop is resolved now.
                 for key in keys:
@@ -582,7 +499,7 @@ class _SourceSync:
                 )
         self._count(kind, "updated", (row.slug for row, _, _ in plan.update))
 
-    def _relocate(self, plan: _Plan) -> None:
+    def _relocate(self, plan: Plan) -> None:
         # Same content in another file or at another line: bookkeeping, not a catalog change.
         if not plan.relocate:
             return
@@ -597,45 +514,8 @@ class _SourceSync:
         self.result.relocated += len(objs)
 
 
-def _extras(doc: SyncDocument) -> dict[str, str]:
-    """What an imported document had no field for (Backstage `extras`); {} for the others."""
-    extras = getattr(doc, "extras", None)
-    return dict(extras) if extras and _kind_id(doc)[0] in EXTRAS_KINDS else {}
-
-
-def _kind_id(doc: SyncDocument) -> tuple[str, str]:
-    """A document's kind and id; an imported (packed) document says them without unpacking."""
-    kind = getattr(doc, "kind", None)
-    if isinstance(kind, str):
-        return kind, doc.id  # type: ignore[attr-defined]
-    model = doc.model
-    return model.kind, model.id
-
-
-def _digest(doc: SyncDocument) -> str:
-    """The hash of the document's canonical JSON (`descriptor_json`), made once.
-
-    An imported document brings it, made while its model was live (it is held packed).
-    """
-    digest = getattr(doc, "digest", None)
-    return digest if isinstance(digest, str) else descriptor_json(doc.model)[1]
-
-
-def _with_extras(doc: SyncDocument, digest: str) -> str:
-    """The document's hash, with its extras folded in so that a change to them is seen."""
-    extras = _extras(doc)
-    if not extras:
-        return digest
-    text = json.dumps(extras, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{digest}\n{text}".encode()).hexdigest()
-
-
 def _products(items: Sequence[tuple[int, AnyDoc]]) -> list[tuple[int, ProductDoc]]:
     return [(pk, doc) for pk, doc in items if isinstance(doc, ProductDoc)]
 
 
 _BOOKKEEPING = ("origin", "source", "source_path", "source_line", "descriptor_hash")
-
-
-def _asdict(conflict: Conflict) -> dict[str, Any]:
-    return {name: getattr(conflict, name) for name in Conflict.__dataclass_fields__}
