@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from ninja.responses import NinjaJSONEncoder
 
 from productize.catalog.selectors.stats import catalog_version
 
@@ -32,8 +33,10 @@ CACHE_SECONDS = 600
 
 
 def json_bytes(body: Any) -> bytes:
-    """A response body as compact UTF-8 JSON (plain types only: a stray object is an error)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """A response body as compact UTF-8 JSON; dates and the like encoded as Ninja encodes them."""
+    return json.dumps(body, cls=NinjaJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def cached_json(
